@@ -1,0 +1,189 @@
+//! # The mlchain runtime
+//!
+//! A solochain FRAME runtime: BABE block production, GRANDPA finality, NPoS validator election
+//! through `pallet-staking`, and the accounting pallets around them. Layout follows the
+//! polkadot-sdk templates:
+//!
+//! - this file: the runtime's types, version and pallet composition;
+//! - [`configs`]: every pallet's `Config`, with the constants that drive them;
+//! - [`apis`]: the runtime APIs the node and clients call;
+//! - [`genesis_config_presets`]: the `development` and `local_testnet` genesis presets.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+// `construct_runtime` generates a very deep type; the default limit is not enough.
+#![recursion_limit = "512"]
+
+#[cfg(feature = "std")]
+include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
+
+extern crate alloc;
+
+pub mod apis;
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarks;
+pub mod configs;
+pub mod constants;
+pub mod genesis_config_presets;
+
+use sp_runtime::{
+	generic, impl_opaque_keys,
+	traits::{BlakeTwo256, IdentifyAccount, Verify},
+	MultiAddress, MultiSignature,
+};
+use sp_version::{runtime_version, RuntimeVersion};
+
+pub use frame_system::Call as SystemCall;
+pub use pallet_balances::Call as BalancesCall;
+pub use pallet_staking::StakerStatus;
+#[cfg(any(feature = "std", test))]
+pub use sp_runtime::BuildStorage;
+
+/// A block number.
+pub type BlockNumber = u32;
+/// The signature type accounts sign extrinsics with (sr25519, ed25519 or ecdsa).
+pub type Signature = MultiSignature;
+/// An account id is the public key of the signature scheme, so a key pair is an account.
+pub type AccountId = <<Signature as Verify>::Signer as IdentifyAccount>::AccountId;
+/// A balance, in the smallest unit ([`constants::currency::UNITS`] of them make one MLC).
+pub type Balance = u128;
+/// An account's transaction counter.
+pub type Nonce = u32;
+/// Block and state hashes.
+pub type Hash = sp_core::H256;
+/// The timestamp type: milliseconds since the Unix epoch.
+pub type Moment = u64;
+
+/// Types the node needs without knowing the runtime's extrinsic format.
+pub mod opaque {
+	use super::*;
+	pub use sp_runtime::OpaqueExtrinsic as UncheckedExtrinsic;
+
+	/// A block header.
+	pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
+	/// A block with opaque extrinsics.
+	pub type Block = generic::Block<Header, UncheckedExtrinsic>;
+	/// A block id.
+	pub type BlockId = generic::BlockId<Block>;
+}
+
+impl_opaque_keys! {
+	/// The keys a validator registers with `session.set_keys`: one per consensus engine.
+	pub struct SessionKeys {
+		pub babe: Babe,
+		pub grandpa: Grandpa,
+	}
+}
+
+#[runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: alloc::borrow::Cow::Borrowed("mlchain"),
+	impl_name: alloc::borrow::Cow::Borrowed("mlchain-node"),
+	authoring_version: 1,
+	// Bump on every change of runtime logic; the node refuses to author with a stale runtime.
+	spec_version: 100,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
+	// Bump when the extrinsic format or call indices change, so signed transactions stay valid.
+	transaction_version: 1,
+	system_version: 1,
+};
+
+/// The BABE protocol parameters at genesis: the probability `c` of a primary slot claim and
+/// which secondary slots are allowed. Secondary VRF slots make sure every slot has an author even
+/// when no primary claim wins, which keeps block times steady on small validator sets.
+pub const BABE_GENESIS_EPOCH_CONFIG: sp_consensus_babe::BabeEpochConfiguration =
+	sp_consensus_babe::BabeEpochConfiguration {
+		c: constants::PRIMARY_PROBABILITY,
+		allowed_slots: sp_consensus_babe::AllowedSlots::PrimaryAndSecondaryVRFSlots,
+	};
+
+#[frame_support::runtime]
+mod runtime {
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeFreezeReason,
+		RuntimeHoldReason,
+		RuntimeSlashReason,
+		RuntimeLockId,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Runtime;
+
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system;
+	// BABE must come before Timestamp and Session: its `on_initialize` sets the slot and
+	// enacts epoch changes that the others read in the same block.
+	#[runtime::pallet_index(1)]
+	pub type Babe = pallet_babe;
+	#[runtime::pallet_index(2)]
+	pub type Timestamp = pallet_timestamp;
+	#[runtime::pallet_index(3)]
+	pub type Authorship = pallet_authorship;
+	#[runtime::pallet_index(4)]
+	pub type Balances = pallet_balances;
+	#[runtime::pallet_index(5)]
+	pub type TransactionPayment = pallet_transaction_payment;
+	#[runtime::pallet_index(6)]
+	pub type Staking = pallet_staking;
+	#[runtime::pallet_index(7)]
+	pub type VoterList = pallet_bags_list<Instance1>;
+	#[runtime::pallet_index(8)]
+	pub type Offences = pallet_offences;
+	#[runtime::pallet_index(9)]
+	pub type Historical = pallet_session::historical;
+	#[runtime::pallet_index(10)]
+	pub type Session = pallet_session;
+	#[runtime::pallet_index(11)]
+	pub type Grandpa = pallet_grandpa;
+	#[runtime::pallet_index(12)]
+	pub type Utility = pallet_utility;
+	#[runtime::pallet_index(13)]
+	pub type Sudo = pallet_sudo;
+}
+
+/// The address format of extrinsics: an account id, or an index for future compatibility.
+pub type Address = MultiAddress<AccountId, ()>;
+/// A block header.
+pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
+/// A block.
+pub type Block = generic::Block<Header, UncheckedExtrinsic>;
+
+/// The checks every signed transaction goes through, in order. Standard clients (Polkadot-JS,
+/// subxt) know each of them, so they can build transactions from metadata alone.
+pub type TxExtension = (
+	frame_system::CheckNonZeroSender<Runtime>,
+	frame_system::CheckSpecVersion<Runtime>,
+	frame_system::CheckTxVersion<Runtime>,
+	frame_system::CheckGenesis<Runtime>,
+	frame_system::CheckEra<Runtime>,
+	frame_system::CheckNonce<Runtime>,
+	frame_system::CheckWeight<Runtime>,
+	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+);
+
+/// An extrinsic as it appears in a block.
+pub type UncheckedExtrinsic =
+	generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
+/// The payload an account signs.
+pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
+
+/// Storage migrations to run on the next runtime upgrade, besides those of the pallets.
+type Migrations = ();
+
+/// Dispatches blocks and transactions to the pallets.
+pub type Executive = frame_executive::Executive<
+	Runtime,
+	Block,
+	frame_system::ChainContext<Runtime>,
+	Runtime,
+	AllPalletsWithSystem,
+	Migrations,
+>;
+
+#[cfg(test)]
+mod tests;
