@@ -49,10 +49,14 @@ start() {
 		# Each validator's BABE (sr25519) and GRANDPA (ed25519) keys from its development seed.
 		"$bin" key insert --chain "$SPEC" --base-path "$base" --scheme sr25519 --suri "$seed" --key-type babe
 		"$bin" key insert --chain "$SPEC" --base-path "$base" --scheme ed25519 --suri "$seed" --key-type gran
+		# A validator needs a persistent network key (its peer id); Alice's is fixed above.
+		if [ "$name" != alice ] && [ ! -f "$base/chains/mlchain_local_testnet/network/secret_ed25519" ]; then
+			"$bin" key generate-node-key --chain "$SPEC" --base-path "$base" 2>/dev/null
+		fi
 		local args=(--chain "$SPEC" --base-path "$base" --name "$name" --validator
-			--port $((30333 + i)) --rpc-port $((9944 + i)) --prometheus-port $((9615 + i))
+			--rpc-port $((9944 + i)) --prometheus-port $((9615 + i))
 			--listen-addr "/ip4/127.0.0.1/tcp/$((30333 + i))" --no-mdns --no-telemetry
-			--rpc-cors all --no-hardware-benchmarks)
+			--rpc-cors all)
 		if [ "$name" = alice ]; then
 			args+=(--node-key-file "$DIR/alice-node-key")
 		else

@@ -44,8 +44,8 @@ async fn watch(rpc: &Rpc, for_how_long: Duration, last: &mut (u32, u32)) -> mlch
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
 	let args = Args::parse();
 	println!("==> starting a development chain: {} --dev (Alice validates)", args.node.display());
-	let node = Node::start(NodeConfig::dev(&args.node))?;
-	let rpc = Rpc::connect(&node.ws_url(), Duration::from_secs(60)).await?;
+	let mut node = Node::start(NodeConfig::dev(&args.node))?;
+	let rpc = node.rpc(Duration::from_secs(60)).await?;
 	println!("    JSON-RPC at {}; node log at {}/node.log", node.ws_url(), node.base_path().display());
 
 	let half = Duration::from_secs(args.seconds / 2);

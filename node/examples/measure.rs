@@ -6,7 +6,7 @@
 
 use clap::Parser;
 use codec::Decode;
-use mlchain_testkit::{LocalTestnet, Rpc};
+use mlchain_testkit::LocalTestnet;
 use std::{path::PathBuf, time::Duration};
 
 #[derive(Parser)]
@@ -38,8 +38,8 @@ fn summary(mut values: Vec<f64>) -> String {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
 	let args = Args::parse();
-	let net = LocalTestnet::start(&args.node).await?;
-	let alice = Rpc::connect(&net.nodes[0].ws_url(), Duration::from_secs(60)).await?;
+	let mut net = LocalTestnet::start(&args.node).await?;
+	let alice = net.nodes[0].rpc(Duration::from_secs(60)).await?;
 	alice.wait_for_finalized(3, Duration::from_secs(180)).await?;
 	// Let start-up effects settle (peers connecting, first epoch) before measuring.
 	tokio::time::sleep(Duration::from_secs(15)).await;

@@ -10,6 +10,16 @@ use std::time::Duration;
 const NODE: &str = env!("CARGO_BIN_EXE_mlchain-node");
 const MINUTE: Duration = Duration::from_secs(60);
 
+/// A plain HTTP/1.0 GET on 127.0.0.1, returning the whole response.
+fn http_get(port: u16, path: &str) -> String {
+	use std::io::{Read, Write};
+	let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+	write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
+	let mut response = String::new();
+	stream.read_to_string(&mut response).unwrap();
+	response
+}
+
 async fn chain_context(rpc: &Rpc) -> ChainContext {
 	let (spec_version, transaction_version) = rpc.runtime_versions().await.unwrap();
 	ChainContext { genesis_hash: rpc.genesis_hash().await.unwrap(), spec_version, transaction_version }
@@ -18,11 +28,15 @@ async fn chain_context(rpc: &Rpc) -> ChainContext {
 #[tokio::test(flavor = "multi_thread")]
 async fn dev_node_produces_finalizes_and_takes_a_transfer_over_rpc() {
 	let mut node = Node::start(NodeConfig::dev(NODE)).unwrap();
-	let rpc = Rpc::connect(&node.ws_url(), MINUTE).await.unwrap();
+	let rpc = node.rpc(MINUTE).await.unwrap();
 
 	// Blocks are produced (BABE) and finalized (GRANDPA).
 	rpc.wait_for_best(3, MINUTE).await.unwrap_or_else(|e| panic!("{e}\n{}", node.log()));
 	rpc.wait_for_finalized(2, MINUTE).await.unwrap_or_else(|e| panic!("{e}\n{}", node.log()));
+
+	// Prometheus metrics are served on their own port.
+	let metrics = http_get(node.prometheus_port, "/metrics");
+	assert!(metrics.contains("substrate_block_height"), "{metrics}");
 
 	// The metadata a client needs is served.
 	let metadata = rpc.call("state_getMetadata", vec![]).await.unwrap();

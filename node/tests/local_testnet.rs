@@ -9,28 +9,30 @@
 
 use codec::{Decode, Encode};
 use mlchain_runtime::{constants::currency::UNITS, AccountId, RuntimeCall, SessionKeys};
-use mlchain_testkit::{sign, wait_for, ChainContext, LocalTestnet, Node, NodeConfig, Rpc};
+use mlchain_testkit::{
+	generate_node_key, sign, wait_for, ChainContext, LocalTestnet, Node, NodeConfig, Rpc,
+};
 use sp_core::{sr25519, Pair};
 use sp_keyring::Sr25519Keyring;
 use std::{path::Path, time::Duration};
 
 const NODE: &str = env!("CARGO_BIN_EXE_mlchain-node");
 const MINUTE: Duration = Duration::from_secs(60);
-async fn connect(node: &Node) -> Rpc {
-	Rpc::connect(&node.ws_url(), MINUTE).await.unwrap()
+async fn connect(node: &mut Node) -> Rpc {
+	node.rpc(MINUTE).await.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn four_validators_finalize_survive_a_crash_and_the_crashed_node_resyncs() {
 	let mut net = LocalTestnet::start(Path::new(NODE)).await.unwrap();
-	let alice = connect(&net.nodes[0]).await;
+	let alice = connect(&mut net.nodes[0]).await;
 	alice
 		.wait_for_finalized(5, 3 * MINUTE)
 		.await
 		.unwrap_or_else(|e| panic!("{e}\n--- alice ---\n{}", net.nodes[0].log()));
 
 	// Dave knows a finalized block; remember it.
-	let dave = connect(&net.nodes[3]).await;
+	let dave = connect(&mut net.nodes[3]).await;
 	let dave_finalized = dave.finalized_number().await.unwrap();
 	let dave_hash = dave.block_hash(dave_finalized).await.unwrap().unwrap();
 	drop(dave);
@@ -43,10 +45,14 @@ async fn four_validators_finalize_survive_a_crash_and_the_crashed_node_resyncs()
 		.await
 		.unwrap_or_else(|e| panic!("finality stalled without Dave: {e}"));
 
+	// Dave's chain lives in RocksDB (the default database) below his base path.
+	let rocksdb = net.nodes[3].base_path().join("chains/mlchain_local_testnet/db/full/CURRENT");
+	assert!(rocksdb.exists(), "RocksDB manifest at {}", rocksdb.display());
+
 	// Dave restarts from his own database: nothing he had finalized is gone or different,
 	// and he catches up with the others.
 	net.nodes[3].restart().unwrap();
-	let dave = connect(&net.nodes[3]).await;
+	let dave = connect(&mut net.nodes[3]).await;
 	assert!(dave.finalized_number().await.unwrap() >= dave_finalized);
 	assert_eq!(dave.block_hash(dave_finalized).await.unwrap(), Some(dave_hash));
 	let target = alice.finalized_number().await.unwrap();
@@ -62,17 +68,20 @@ fn staking_call(call: pallet_staking::Call<mlchain_runtime::Runtime>) -> Runtime
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_new_validator_joins_by_the_documented_steps_and_authors_blocks() {
-	let net = LocalTestnet::start(Path::new(NODE)).await.unwrap();
-	let alice_rpc = connect(&net.nodes[0]).await;
+	let mut net = LocalTestnet::start(Path::new(NODE)).await.unwrap();
+	let alice_rpc = connect(&mut net.nodes[0]).await;
 	alice_rpc.wait_for_finalized(2, 3 * MINUTE).await.unwrap();
 
 	// A fifth node, a plain full node with an empty keystore for now.
+	let newcomer_dir = tempfile::tempdir().unwrap();
+	generate_node_key(Path::new(NODE), newcomer_dir.path()).unwrap();
 	let mut config = NodeConfig::dev(NODE);
+	config.base_path = Some(newcomer_dir.path().to_path_buf());
 	config.name = "newcomer".into();
 	config.chain_args = vec!["--chain".into(), "local".into()];
 	config.extra_args = vec!["--validator".into(), "--bootnodes".into(), net.bootnode.clone()];
-	let newcomer_node = Node::start(config).unwrap();
-	let newcomer_rpc = connect(&newcomer_node).await;
+	let mut newcomer_node = Node::start(config).unwrap();
+	let newcomer_rpc = connect(&mut newcomer_node).await;
 
 	let (spec_version, transaction_version) = alice_rpc.runtime_versions().await.unwrap();
 	let chain = ChainContext {

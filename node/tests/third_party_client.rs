@@ -4,7 +4,7 @@
 //! The client is installed from the npm registry into `node/tests/polkadot-js/node_modules`
 //! (`npm ci`, from the checked-in lock file) the first time this test runs.
 
-use mlchain_testkit::{Node, NodeConfig, Rpc};
+use mlchain_testkit::{Node, NodeConfig};
 use std::{path::Path, process::Command, time::Duration};
 
 const NODE: &str = env!("CARGO_BIN_EXE_mlchain-node");
@@ -26,8 +26,8 @@ async fn polkadot_js_reads_metadata_and_sends_a_finalized_transfer() {
 	let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/polkadot-js");
 	install_client(&dir);
 
-	let node = Node::start(NodeConfig::dev(NODE)).unwrap();
-	let rpc = Rpc::connect(&node.ws_url(), Duration::from_secs(60)).await.unwrap();
+	let mut node = Node::start(NodeConfig::dev(NODE)).unwrap();
+	let rpc = node.rpc(Duration::from_secs(60)).await.unwrap();
 	rpc.wait_for_finalized(1, Duration::from_secs(60)).await.unwrap();
 
 	let output = tokio::task::spawn_blocking({

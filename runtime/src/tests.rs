@@ -117,10 +117,19 @@ fn active_era() -> u32 {
 	pallet_staking::ActiveEra::<Runtime>::get().map(|e| e.index).unwrap_or(0)
 }
 
-/// A signed, immortal transaction from `who`, built as wallets build them.
+/// A signed, immortal transaction from `who` with its next nonce, built as wallets build them.
 fn signed(who: &sp_core::sr25519::Pair, call: RuntimeCall) -> UncheckedExtrinsic {
+	signed_with_nonce(who, call, 0)
+}
+
+/// Like [`signed`], for the `pending`-th of several transactions from `who` in one block.
+fn signed_with_nonce(
+	who: &sp_core::sr25519::Pair,
+	call: RuntimeCall,
+	pending: u32,
+) -> UncheckedExtrinsic {
 	let account: AccountId = who.public().into();
-	let nonce = System::account_nonce(&account);
+	let nonce = System::account_nonce(&account) + pending;
 	let extension: TxExtension = (
 		frame_system::CheckNonZeroSender::new(),
 		frame_system::CheckSpecVersion::new(),
@@ -323,12 +332,22 @@ fn bond_validate_and_nominate_register_stakers() {
 		// The bonded stake is held, not spendable.
 		assert!(Balances::free_balance(&validator_id) < 5_001 * UNITS);
 
-		// A bond below the minimum is refused with a clear error.
+		// Validating with less than the minimum validator bond (10 MLC) is refused.
 		let poor = new_pair("//Poor");
 		let poor_id: AccountId = poor.public().into();
 		produce_block(vec![fund(&poor_id)]);
-		let outcome = produce_block(vec![bond(&poor, UNITS / 2)]);
-		assert!(outcome[0].is_err());
+		assert_eq!(produce_block(vec![bond(&poor, UNITS)]), vec![Ok(())]);
+		let outcome = produce_block(vec![signed(
+			&poor,
+			RuntimeCall::Staking(pallet_staking::Call::validate {
+				prefs: pallet_staking::ValidatorPrefs::default(),
+			}),
+		)]);
+		assert_eq!(
+			outcome,
+			vec![Err(pallet_staking::Error::<Runtime>::InsufficientBond.into())]
+		);
+		assert!(!pallet_staking::Validators::<Runtime>::contains_key(&poor_id));
 	});
 }
 
@@ -350,19 +369,25 @@ fn era_change_elects_the_top_validators_by_stake() {
 		)]);
 		let (keys, proof) = generate_session_keys(&newcomer_id);
 		let outcomes = produce_block(vec![
-			signed(
+			signed_with_nonce(
 				&newcomer,
 				RuntimeCall::Staking(pallet_staking::Call::bond {
 					value: 300_000 * UNITS,
 					payee: pallet_staking::RewardDestination::Staked,
 				}),
+				0,
 			),
-			signed(&newcomer, RuntimeCall::Session(pallet_session::Call::set_keys { keys, proof })),
-			signed(
+			signed_with_nonce(
+				&newcomer,
+				RuntimeCall::Session(pallet_session::Call::set_keys { keys, proof }),
+				1,
+			),
+			signed_with_nonce(
 				&newcomer,
 				RuntimeCall::Staking(pallet_staking::Call::validate {
 					prefs: Default::default(),
 				}),
+				2,
 			),
 			// Bob adds stake, so the two strongest are Bob (350k approval) and the newcomer (300k).
 			signed(

@@ -11,7 +11,7 @@ mod node;
 mod rpc;
 mod tx;
 
-pub use network::{insert_key, LocalTestnet, VALIDATORS};
+pub use network::{generate_node_key, insert_key, LocalTestnet, VALIDATORS};
 pub use node::{free_port, Node, NodeConfig};
 pub use rpc::{Rpc, TxStatus};
 pub use tx::{sign, ChainContext};

@@ -1,13 +1,11 @@
 //! A four-validator local network (`--chain local`) on 127.0.0.1, with keys inserted by
 //! `mlchain-node key insert` the way an operator would, as `scripts/local-testnet.sh` does.
 
-use crate::{Node, NodeConfig, Result, Rpc};
+use crate::{Node, NodeConfig, Result};
 use std::{path::Path, process::Command, time::Duration};
 
 /// The genesis validators of the `local_testnet` preset.
 pub const VALIDATORS: [&str; 4] = ["Alice", "Bob", "Charlie", "Dave"];
-/// Alice's fixed node key, so the others can name her as their boot node.
-const ALICE_NODE_KEY: &str = "0000000000000000000000000000000000000000000000000000000000000001";
 
 /// Inserts one key of `seed` into the keystore below `base_path`.
 pub fn insert_key(bin: &Path, base_path: &Path, seed: &str, scheme: &str, key_type: &str) -> Result<()> {
@@ -18,6 +16,22 @@ pub fn insert_key(bin: &Path, base_path: &Path, seed: &str, scheme: &str, key_ty
 		.status()?;
 	if !status.success() {
 		return Err(crate::Error::Unexpected(format!("key insert {key_type} for {seed} failed")));
+	}
+	Ok(())
+}
+
+/// `mlchain-node key generate-node-key` into `base_path`: a validator refuses to start on a
+/// public-ish chain without a persistent network key (its peer id must survive restarts).
+pub fn generate_node_key(bin: &Path, base_path: &Path) -> Result<()> {
+	let output = Command::new(bin)
+		.args(["key", "generate-node-key", "--chain", "local", "--base-path"])
+		.arg(base_path)
+		.output()?;
+	if !output.status.success() {
+		return Err(crate::Error::Unexpected(format!(
+			"key generate-node-key failed: {}",
+			String::from_utf8_lossy(&output.stderr)
+		)));
 	}
 	Ok(())
 }
@@ -42,19 +56,18 @@ impl LocalTestnet {
 			let seed = format!("//{name}");
 			insert_key(bin, dir.path(), &seed, "sr25519", "babe")?;
 			insert_key(bin, dir.path(), &seed, "ed25519", "gran")?;
+			generate_node_key(bin, dir.path())?;
 			let mut config = NodeConfig::dev(bin);
 			config.name = name.to_lowercase();
 			config.chain_args = vec!["--chain".into(), "local".into()];
 			config.base_path = Some(dir.path().to_path_buf());
 			config.extra_args = vec!["--validator".into()];
-			if bootnode.is_empty() {
-				config.node_key = Some(ALICE_NODE_KEY.into());
-			} else {
+			if !bootnode.is_empty() {
 				config.extra_args.extend(["--bootnodes".to_string(), bootnode.clone()]);
 			}
-			let node = Node::start(config)?;
+			let mut node = Node::start(config)?;
 			if bootnode.is_empty() {
-				let rpc = Rpc::connect(&node.ws_url(), Duration::from_secs(60)).await?;
+				let rpc = node.rpc(Duration::from_secs(60)).await?;
 				let peer_id = rpc.call("system_localPeerId", Vec::new()).await?;
 				let peer_id = peer_id.as_str().unwrap_or_default().to_string();
 				bootnode = format!("/ip4/127.0.0.1/tcp/{}/p2p/{peer_id}", node.p2p_port);

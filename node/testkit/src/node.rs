@@ -101,11 +101,11 @@ impl Node {
 			.arg(&self.base_path)
 			.args(["--name", &self.config.name])
 			.args(["--rpc-port", &self.rpc_port.to_string()])
-			.args(["--port", &self.p2p_port.to_string()])
 			.args(["--prometheus-port", &self.prometheus_port.to_string()])
+			// Listen on loopback only (`--port` would listen on every interface).
 			.args(["--listen-addr", &format!("/ip4/127.0.0.1/tcp/{}", self.p2p_port)])
 			// Only loopback: no discovery of, or traffic to, anything else.
-			.args(["--no-mdns", "--no-telemetry", "--no-hardware-benchmarks"])
+			.args(["--no-mdns", "--no-telemetry"])
 			.args(["--rpc-cors", "all"])
 			.args(&self.config.extra_args)
 			.stdin(Stdio::null())
@@ -119,6 +119,34 @@ impl Node {
 			.map_err(|source| Error::Spawn { bin: self.config.bin.display().to_string(), source })?;
 		self.child = Some(child);
 		Ok(())
+	}
+
+	/// Connects to the node's JSON-RPC once it answers. Fails at once, with the end of the
+	/// node's log, if the process exits first (a bad flag, a port in use, a corrupt database).
+	pub async fn rpc(&mut self, timeout: std::time::Duration) -> Result<crate::Rpc> {
+		let start = std::time::Instant::now();
+		loop {
+			if !self.is_running() {
+				return Err(Error::Unexpected(format!(
+					"{} exited before answering JSON-RPC; its log ends with:\n{}",
+					self.config.name,
+					self.log_tail(30)
+				)));
+			}
+			if let Ok(rpc) = crate::Rpc::connect(&self.ws_url(), std::time::Duration::from_secs(1)).await {
+				return Ok(rpc);
+			}
+			if start.elapsed() > timeout {
+				return Err(Error::Timeout(timeout, format!("JSON-RPC of {}", self.config.name)));
+			}
+		}
+	}
+
+	/// The last `lines` lines of the node's log.
+	pub fn log_tail(&self, lines: usize) -> String {
+		let log = self.log();
+		let all: Vec<&str> = log.lines().collect();
+		all[all.len().saturating_sub(lines)..].join("\n")
 	}
 
 	/// `ws://127.0.0.1:<rpc port>`.
