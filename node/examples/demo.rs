@@ -26,7 +26,11 @@ fn mlc(amount: u128) -> String {
 	format!("{}.{:03} MLC", amount / UNITS, (amount % UNITS) / (UNITS / 1000))
 }
 
-async fn watch(rpc: &Rpc, for_how_long: Duration, last: &mut (u32, u32)) -> mlchain_testkit::Result<()> {
+async fn watch(
+	rpc: &Rpc,
+	for_how_long: Duration,
+	last: &mut (u32, u32),
+) -> mlchain_testkit::Result<()> {
 	let start = Instant::now();
 	while start.elapsed() < for_how_long {
 		let (best, finalized) = (rpc.best_number().await?, rpc.finalized_number().await?);
@@ -46,7 +50,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 	println!("==> starting a development chain: {} --dev (Alice validates)", args.node.display());
 	let mut node = Node::start(NodeConfig::dev(&args.node))?;
 	let rpc = node.rpc(Duration::from_secs(60)).await?;
-	println!("    JSON-RPC at {}; node log at {}/node.log", node.ws_url(), node.base_path().display());
+	println!(
+		"    JSON-RPC at {}; node log at {}/node.log",
+		node.ws_url(),
+		node.base_path().display()
+	);
 
 	let half = Duration::from_secs(args.seconds / 2);
 	println!("==> blocks as they are produced and finalized ({} s)", half.as_secs());
@@ -55,10 +63,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 	let (alice, bob) = (Sr25519Keyring::Alice, Sr25519Keyring::Bob);
 	let (spec_version, transaction_version) = rpc.runtime_versions().await?;
-	let chain = ChainContext { genesis_hash: rpc.genesis_hash().await?, spec_version, transaction_version };
+	let chain =
+		ChainContext { genesis_hash: rpc.genesis_hash().await?, spec_version, transaction_version };
 	let amount = 25 * UNITS;
-	let before = (rpc.free_balance(&alice.to_account_id()).await?, rpc.free_balance(&bob.to_account_id()).await?);
-	println!("==> Alice sends {} to Bob (Alice has {}, Bob has {})", mlc(amount), mlc(before.0), mlc(before.1));
+	let before = (
+		rpc.free_balance(&alice.to_account_id()).await?,
+		rpc.free_balance(&bob.to_account_id()).await?,
+	);
+	println!(
+		"==> Alice sends {} to Bob (Alice has {}, Bob has {})",
+		mlc(amount),
+		mlc(before.0),
+		mlc(before.1)
+	);
 	let xt = sign(
 		RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
 			dest: bob.to_account_id().into(),
@@ -69,10 +86,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 		chain,
 	);
 	match rpc.submit_and_watch(&xt, true, Duration::from_secs(120)).await? {
-		TxStatus::Finalized(block) | TxStatus::InBlock(block) =>
-			println!("    included and finalized in block {block:?}"),
+		TxStatus::Finalized(block) | TxStatus::InBlock(block) => {
+			println!("    included and finalized in block {block:?}")
+		},
 	}
-	let after = (rpc.free_balance(&alice.to_account_id()).await?, rpc.free_balance(&bob.to_account_id()).await?);
+	let after = (
+		rpc.free_balance(&alice.to_account_id()).await?,
+		rpc.free_balance(&bob.to_account_id()).await?,
+	);
 	println!(
 		"    Alice now has {} (paid {} in fees), Bob now has {}",
 		mlc(after.0),

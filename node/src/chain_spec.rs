@@ -36,26 +36,39 @@ fn properties() -> sc_chain_spec::Properties {
 	properties
 }
 
-/// `--dev`: Alice validates alone.
-pub fn development_chain_spec() -> Result<ChainSpec, String> {
+/// A chain spec whose genesis is one of the runtime's presets.
+fn from_preset(
+	name: &str,
+	id: &str,
+	chain_type: ChainType,
+	preset: &str,
+) -> Result<ChainSpec, String> {
 	Ok(ChainSpec::builder(wasm_binary()?, Default::default())
-		.with_name("mlchain development")
-		.with_id("mlchain_dev")
+		.with_name(name)
+		.with_id(id)
 		.with_protocol_id("mlchain")
-		.with_chain_type(ChainType::Development)
-		.with_genesis_config_preset_name(sp_genesis_builder::DEV_RUNTIME_PRESET)
+		.with_chain_type(chain_type)
+		.with_genesis_config_preset_name(preset)
 		.with_properties(properties())
 		.build())
 }
 
+/// `--dev`: Alice validates alone.
+pub fn development_chain_spec() -> Result<ChainSpec, String> {
+	from_preset(
+		"mlchain development",
+		"mlchain_dev",
+		ChainType::Development,
+		sp_genesis_builder::DEV_RUNTIME_PRESET,
+	)
+}
+
 /// `--chain local`: Alice, Bob, Charlie and Dave validate.
 pub fn local_chain_spec() -> Result<ChainSpec, String> {
-	Ok(ChainSpec::builder(wasm_binary()?, Default::default())
-		.with_name("mlchain local testnet")
-		.with_id("mlchain_local_testnet")
-		.with_protocol_id("mlchain")
-		.with_chain_type(ChainType::Local)
-		.with_genesis_config_preset_name(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET)
-		.with_properties(properties())
-		.build())
+	from_preset(
+		"mlchain local testnet",
+		"mlchain_local_testnet",
+		ChainType::Local,
+		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET,
+	)
 }

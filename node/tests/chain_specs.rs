@@ -34,7 +34,8 @@ fn checked_in(name: &str) -> Value {
 /// Removes the Wasm from a plain or raw spec, and checks it was there.
 fn without_code(mut spec: Value) -> Value {
 	let genesis = &mut spec["genesis"];
-	let removed = if let Some(top) = genesis.pointer_mut("/raw/top").and_then(Value::as_object_mut) {
+	let removed = if let Some(top) = genesis.pointer_mut("/raw/top").and_then(Value::as_object_mut)
+	{
 		top.remove(CODE_KEY)
 	} else {
 		genesis["runtimeGenesis"].as_object_mut().and_then(|g| g.remove("code"))

@@ -22,7 +22,11 @@ fn http_get(port: u16, path: &str) -> String {
 
 async fn chain_context(rpc: &Rpc) -> ChainContext {
 	let (spec_version, transaction_version) = rpc.runtime_versions().await.unwrap();
-	ChainContext { genesis_hash: rpc.genesis_hash().await.unwrap(), spec_version, transaction_version }
+	ChainContext {
+		genesis_hash: rpc.genesis_hash().await.unwrap(),
+		spec_version,
+		transaction_version,
+	}
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -84,7 +88,10 @@ async fn dev_node_produces_finalizes_and_takes_a_transfer_over_rpc() {
 		*address = Sr25519Keyring::Charlie.to_account_id().into();
 	}
 	let error = rpc.submit(&forged).await.unwrap_err().to_string();
-	assert!(error.contains("bad signature") || error.contains("BadProof") || error.contains("Invalid"), "{error}");
+	assert!(
+		error.contains("bad signature") || error.contains("BadProof") || error.contains("Invalid"),
+		"{error}"
+	);
 
 	// An unknown method is refused by name.
 	let error = rpc.call("mlchain_noSuchMethod", vec![]).await.unwrap_err().to_string();

@@ -146,13 +146,18 @@ async fn a_new_validator_joins_by_the_documented_steps_and_authors_blocks() {
 	// ...and it authors blocks: the staking pallet credits reward points per authored block.
 	wait_for("a block authored by the newcomer", 3 * MINUTE, Duration::from_secs(3), || async {
 		let era: pallet_staking::ActiveEraInfo = alice_rpc
-			.storage_decoded(&pallet_staking::ActiveEra::<mlchain_runtime::Runtime>::hashed_key(), None)
+			.storage_decoded(
+				&pallet_staking::ActiveEra::<mlchain_runtime::Runtime>::hashed_key(),
+				None,
+			)
 			.await
 			.ok()
 			.flatten()?;
 		let points: pallet_staking::EraRewardPoints<AccountId> = alice_rpc
 			.storage_decoded(
-				&pallet_staking::ErasRewardPoints::<mlchain_runtime::Runtime>::hashed_key_for(era.index),
+				&pallet_staking::ErasRewardPoints::<mlchain_runtime::Runtime>::hashed_key_for(
+					era.index,
+				),
 				None,
 			)
 			.await

@@ -7,7 +7,7 @@
 //! (`//Alice` → BABE sr25519 key and GRANDPA ed25519 key), so `--alice` etc. find them.
 
 use crate::{
-	constants::currency::*, AccountId, Balance, BalancesConfig, BabeConfig, RuntimeGenesisConfig,
+	constants::currency::*, AccountId, BabeConfig, Balance, BalancesConfig, RuntimeGenesisConfig,
 	SessionConfig, SessionKeys, StakerStatus, StakingConfig, SudoConfig, BABE_GENESIS_EPOCH_CONFIG,
 };
 use alloc::{vec, vec::Vec};

@@ -8,7 +8,7 @@ use crate::{
 	genesis_config_presets::{self, NOMINATOR_BOND, VALIDATOR_BOND},
 	AccountId, Babe, Balance, Balances, BuildStorage, Executive, Header, Historical, Runtime,
 	RuntimeCall, RuntimeEvent, RuntimeGenesisConfig, RuntimeOrigin, Session, SessionKeys,
-	SignedPayload, Staking, System, TxExtension, UncheckedExtrinsic,
+	SignedPayload, Staking, System, UncheckedExtrinsic,
 };
 use codec::Encode;
 use frame_support::{assert_ok, traits::KeyOwnerProofSystem};
@@ -19,11 +19,7 @@ use sp_consensus_babe::{
 use sp_core::{crypto::Pair, H256};
 use sp_keyring::Sr25519Keyring;
 use sp_keystore::{testing::MemoryKeystore, KeystoreExt};
-use sp_runtime::{
-	generic::Era,
-	traits::Header as _,
-	Digest, DigestItem, MultiSignature,
-};
+use sp_runtime::{traits::Header as _, Digest, DigestItem, MultiSignature};
 use std::sync::Arc;
 
 const UNITS: Balance = crate::constants::currency::UNITS;
@@ -32,10 +28,11 @@ const UNITS: Balance = crate::constants::currency::UNITS;
 /// builder does it.
 fn merge_json(base: &mut serde_json::Value, patch: serde_json::Value) {
 	match (base, patch) {
-		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) =>
+		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) => {
 			for (key, value) in patch {
 				merge_json(base.entry(key).or_insert(serde_json::Value::Null), value);
-			},
+			}
+		},
 		(base, patch) => *base = patch,
 	}
 }
@@ -80,9 +77,10 @@ fn produce_block(extrinsics: Vec<UncheckedExtrinsic>) -> Vec<sp_runtime::Dispatc
 		babe_pre_digest(slot),
 	);
 	Executive::initialize_block(&header);
-	let timestamp = UncheckedExtrinsic::new_bare(RuntimeCall::Timestamp(
-		pallet_timestamp::Call::set { now: slot * SLOT_DURATION },
-	));
+	let timestamp =
+		UncheckedExtrinsic::new_bare(RuntimeCall::Timestamp(pallet_timestamp::Call::set {
+			now: slot * SLOT_DURATION,
+		}));
 	Executive::apply_extrinsic(timestamp).unwrap().unwrap();
 	let outcomes = extrinsics
 		.into_iter()
@@ -130,16 +128,7 @@ fn signed_with_nonce(
 ) -> UncheckedExtrinsic {
 	let account: AccountId = who.public().into();
 	let nonce = System::account_nonce(&account) + pending;
-	let extension: TxExtension = (
-		frame_system::CheckNonZeroSender::new(),
-		frame_system::CheckSpecVersion::new(),
-		frame_system::CheckTxVersion::new(),
-		frame_system::CheckGenesis::new(),
-		frame_system::CheckEra::from(Era::Immortal),
-		frame_system::CheckNonce::from(nonce),
-		frame_system::CheckWeight::new(),
-		pallet_transaction_payment::ChargeTransactionPayment::from(0),
-	);
+	let extension = crate::immortal_tx_extension(nonce);
 	let payload = SignedPayload::new(call.clone(), extension.clone()).unwrap();
 	let signature = payload.using_encoded(|bytes| who.sign(bytes));
 	UncheckedExtrinsic::new_signed(
@@ -199,7 +188,10 @@ fn every_genesis_preset_builds_and_has_its_validators() {
 			expected.sort();
 			assert_eq!(validators, expected, "{preset}: genesis validator set");
 			assert_eq!(Babe::authorities().len(), expected.len());
-			assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), expected.len());
+			assert_eq!(
+				pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(),
+				expected.len()
+			);
 			for v in &expected {
 				assert_eq!(Staking::ledger(v.clone().into()).unwrap().total, VALIDATOR_BOND);
 			}
@@ -227,7 +219,8 @@ fn signed_transfer_moves_funds_and_pays_a_fee() {
 		produce_blocks(1);
 		let alice = account(Sr25519Keyring::Alice);
 		let bob = account(Sr25519Keyring::Bob);
-		let (alice_before, bob_before) = (Balances::free_balance(&alice), Balances::free_balance(&bob));
+		let (alice_before, bob_before) =
+			(Balances::free_balance(&alice), Balances::free_balance(&bob));
 		let amount = 42 * UNITS;
 
 		let xt = signed(
@@ -301,10 +294,8 @@ fn bond_validate_and_nominate_register_stakers() {
 				}),
 			)
 		};
-		let outcomes = produce_block(vec![
-			bond(&validator, 5_000 * UNITS),
-			bond(&nominator, 1_000 * UNITS),
-		]);
+		let outcomes =
+			produce_block(vec![bond(&validator, 5_000 * UNITS), bond(&nominator, 1_000 * UNITS)]);
 		assert_eq!(outcomes, vec![Ok(()), Ok(())]);
 		let outcomes = produce_block(vec![
 			signed(
@@ -343,10 +334,7 @@ fn bond_validate_and_nominate_register_stakers() {
 				prefs: pallet_staking::ValidatorPrefs::default(),
 			}),
 		)]);
-		assert_eq!(
-			outcome,
-			vec![Err(pallet_staking::Error::<Runtime>::InsufficientBond.into())]
-		);
+		assert_eq!(outcome, vec![Err(pallet_staking::Error::<Runtime>::InsufficientBond.into())]);
 		assert!(!pallet_staking::Validators::<Runtime>::contains_key(&poor_id));
 	});
 }
@@ -384,15 +372,15 @@ fn era_change_elects_the_top_validators_by_stake() {
 			),
 			signed_with_nonce(
 				&newcomer,
-				RuntimeCall::Staking(pallet_staking::Call::validate {
-					prefs: Default::default(),
-				}),
+				RuntimeCall::Staking(pallet_staking::Call::validate { prefs: Default::default() }),
 				2,
 			),
 			// Bob adds stake, so the two strongest are Bob (350k approval) and the newcomer (300k).
 			signed(
 				&Sr25519Keyring::Bob.pair(),
-				RuntimeCall::Staking(pallet_staking::Call::bond_extra { max_additional: 150_000 * UNITS }),
+				RuntimeCall::Staking(pallet_staking::Call::bond_extra {
+					max_additional: 150_000 * UNITS,
+				}),
 			),
 		]);
 		assert_eq!(outcomes, vec![Ok(()), Ok(()), Ok(()), Ok(())]);
@@ -532,7 +520,9 @@ fn babe_equivocation_report_slashes_the_offender() {
 			Staking::ledger(account(Sr25519Keyring::Alice).into()).unwrap().total,
 			VALIDATOR_BOND
 		);
-		assert!(staking_events().iter().any(|e| matches!(e, pallet_staking::Event::Slashed { .. })));
+		assert!(staking_events()
+			.iter()
+			.any(|e| matches!(e, pallet_staking::Event::Slashed { .. })));
 
 		// The same offence cannot be reported twice.
 		assert!(Babe::report_equivocation_unsigned(

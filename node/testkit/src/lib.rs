@@ -37,7 +37,12 @@ pub enum Error {
 pub type Result<T> = std::result::Result<T, Error>;
 
 /// Polls `probe` every `every` until it returns `Some`, or fails after `timeout` naming `what`.
-pub async fn wait_for<T, F, Fut>(what: &str, timeout: Duration, every: Duration, mut probe: F) -> Result<T>
+pub async fn wait_for<T, F, Fut>(
+	what: &str,
+	timeout: Duration,
+	every: Duration,
+	mut probe: F,
+) -> Result<T>
 where
 	F: FnMut() -> Fut,
 	Fut: std::future::Future<Output = Option<T>>,

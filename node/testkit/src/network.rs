@@ -8,7 +8,13 @@ use std::{path::Path, process::Command, time::Duration};
 pub const VALIDATORS: [&str; 4] = ["Alice", "Bob", "Charlie", "Dave"];
 
 /// Inserts one key of `seed` into the keystore below `base_path`.
-pub fn insert_key(bin: &Path, base_path: &Path, seed: &str, scheme: &str, key_type: &str) -> Result<()> {
+pub fn insert_key(
+	bin: &Path,
+	base_path: &Path,
+	seed: &str,
+	scheme: &str,
+	key_type: &str,
+) -> Result<()> {
 	let status = Command::new(bin)
 		.args(["key", "insert", "--chain", "local", "--base-path"])
 		.arg(base_path)

@@ -114,9 +114,10 @@ impl Node {
 		if let Some(key) = &self.config.node_key {
 			cmd.args(["--node-key", key]);
 		}
-		let child = cmd
-			.spawn()
-			.map_err(|source| Error::Spawn { bin: self.config.bin.display().to_string(), source })?;
+		let child = cmd.spawn().map_err(|source| Error::Spawn {
+			bin: self.config.bin.display().to_string(),
+			source,
+		})?;
 		self.child = Some(child);
 		Ok(())
 	}
@@ -133,7 +134,9 @@ impl Node {
 					self.log_tail(30)
 				)));
 			}
-			if let Ok(rpc) = crate::Rpc::connect(&self.ws_url(), std::time::Duration::from_secs(1)).await {
+			if let Ok(rpc) =
+				crate::Rpc::connect(&self.ws_url(), std::time::Duration::from_secs(1)).await
+			{
 				return Ok(rpc);
 			}
 			if start.elapsed() > timeout {

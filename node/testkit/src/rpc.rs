@@ -127,7 +127,11 @@ impl Rpc {
 	}
 
 	/// Decodes the storage value at `key`, if any.
-	pub async fn storage_decoded<T: Decode>(&self, key: &[u8], at: Option<H256>) -> Result<Option<T>> {
+	pub async fn storage_decoded<T: Decode>(
+		&self,
+		key: &[u8],
+		at: Option<H256>,
+	) -> Result<Option<T>> {
 		match self.storage(key, at).await? {
 			None => Ok(None),
 			Some(bytes) => T::decode(&mut &bytes[..])
@@ -186,9 +190,9 @@ impl Rpc {
 					}
 				} else if let Some(hash) = event.get("finalized") {
 					return Ok(TxStatus::Finalized(h256(hash)?));
-				} else if event.get("invalid").is_some() ||
-					event.get("dropped").is_some() ||
-					event.get("usurped").is_some()
+				} else if event.get("invalid").is_some()
+					|| event.get("dropped").is_some()
+					|| event.get("usurped").is_some()
 				{
 					return Err(Error::Unexpected(format!("transaction not included: {event}")));
 				}

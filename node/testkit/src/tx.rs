@@ -1,9 +1,9 @@
 //! Signed transactions built from the runtime's own types, as a wallet builds them.
 
 use codec::Encode;
-use mlchain_runtime::{Nonce, RuntimeCall, SignedPayload, TxExtension, UncheckedExtrinsic};
+use mlchain_runtime::{Nonce, RuntimeCall, SignedPayload, UncheckedExtrinsic};
 use sp_core::{sr25519, Pair, H256};
-use sp_runtime::{generic::Era, MultiSignature};
+use sp_runtime::MultiSignature;
 
 /// The chain facts a signature commits to.
 #[derive(Clone, Copy, Debug)]
@@ -23,16 +23,7 @@ pub fn sign(
 	nonce: Nonce,
 	chain: ChainContext,
 ) -> UncheckedExtrinsic {
-	let extension: TxExtension = (
-		frame_system::CheckNonZeroSender::new(),
-		frame_system::CheckSpecVersion::new(),
-		frame_system::CheckTxVersion::new(),
-		frame_system::CheckGenesis::new(),
-		frame_system::CheckEra::from(Era::Immortal),
-		frame_system::CheckNonce::from(nonce),
-		frame_system::CheckWeight::new(),
-		pallet_transaction_payment::ChargeTransactionPayment::from(0),
-	);
+	let extension = mlchain_runtime::immortal_tx_extension(nonce);
 	// What the extensions add to the signed payload without putting it in the transaction.
 	let implicit = (
 		(),

@@ -9,8 +9,8 @@
 
 use super::EpochDuration;
 use crate::{
-	constants::time::*, AccountId, Babe, Historical, Offences, Runtime, RuntimeEvent,
-	SessionKeys, Staking,
+	constants::time::*, AccountId, Babe, Historical, Offences, Runtime, RuntimeEvent, SessionKeys,
+	Staking,
 };
 use frame_support::{parameter_types, traits::ConstU32};
 use sp_runtime::traits::OpaqueKeys;
@@ -32,7 +32,6 @@ parameter_types! {
 pub type MaxAuthorities = ConstU32<{ super::staking::MAX_VALIDATORS }>;
 /// Nominators behind one validator whose exposure an equivocation proof may carry.
 pub type MaxNominators = ConstU32<{ super::staking::MAX_EXPOSURE_PAGE_SIZE }>;
-
 
 impl pallet_babe::Config for Runtime {
 	type EpochDuration = EpochDuration;

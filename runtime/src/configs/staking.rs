@@ -3,8 +3,8 @@
 
 use crate::{
 	constants::{currency::EXISTENTIAL_DEPOSIT, time::EPOCH_DURATION_IN_SLOTS},
-	AccountId, Balance, Balances, Runtime, RuntimeEvent, RuntimeHoldReason, Session,
-	Timestamp, VoterList,
+	AccountId, Balance, Balances, Runtime, RuntimeEvent, RuntimeHoldReason, Session, Timestamp,
+	VoterList,
 };
 use frame_election_provider_support::{
 	bounds::{ElectionBounds, ElectionBoundsBuilder},
@@ -171,4 +171,3 @@ impl pallet_bags_list::Config<pallet_bags_list::Instance1> for Runtime {
 	type MaxAutoRebagPerBlock = ConstU32<0>;
 	type Score = VoteWeight;
 }
-
