@@ -22,8 +22,9 @@ struct Args {
 	seconds: u64,
 }
 
+/// An amount in MLC with six decimals (fees are fractions of a milli-MLC).
 fn mlc(amount: u128) -> String {
-	format!("{}.{:03} MLC", amount / UNITS, (amount % UNITS) / (UNITS / 1000))
+	format!("{}.{:06} MLC", amount / UNITS, (amount % UNITS) / (UNITS / 1_000_000))
 }
 
 async fn watch(
