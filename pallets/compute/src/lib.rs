@@ -63,11 +63,10 @@ pub use weights::WeightInfo;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{
 	pallet_prelude::ConstU32, traits::fungible, BoundedVec, CloneNoBound, EqNoBound,
-	PartialEqNoBound, RuntimeDebugNoBound,
+	PartialEqNoBound, DebugNoBound,
 };
 pub use mlchain_pallet_traits::{Outcome, Role};
 use scale_info::TypeInfo;
-use sp_runtime::RuntimeDebug;
 
 /// Longest libp2p peer id accepted, in bytes (an encoded Ed25519 peer id is 38).
 pub const MAX_PEER_ID_LEN: u32 = 64;
@@ -91,7 +90,7 @@ pub type BalanceOf<T> =
 	Copy,
 	PartialEq,
 	Eq,
-	RuntimeDebug,
+	Debug,
 	TypeInfo,
 	MaxEncodedLen,
 )]
@@ -112,7 +111,7 @@ pub enum ModelFamily {
 	Clone,
 	PartialEq,
 	Eq,
-	RuntimeDebug,
+	Debug,
 	TypeInfo,
 	MaxEncodedLen,
 )]
@@ -135,7 +134,7 @@ pub struct Capabilities {
 	Clone,
 	PartialEq,
 	Eq,
-	RuntimeDebug,
+	Debug,
 	TypeInfo,
 	MaxEncodedLen,
 )]
@@ -148,7 +147,7 @@ pub struct Endpoint {
 
 /// Counters the training pallet updates as tasks settle.
 #[derive(
-	Encode, Decode, Clone, Copy, Default, PartialEq, Eq, RuntimeDebug, TypeInfo, MaxEncodedLen,
+	Encode, Decode, Clone, Copy, Default, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
 )]
 pub struct Reputation {
 	/// Tasks trained and accepted (workers).
@@ -168,7 +167,7 @@ pub struct Reputation {
 	CloneNoBound,
 	PartialEqNoBound,
 	EqNoBound,
-	RuntimeDebugNoBound,
+	DebugNoBound,
 )]
 #[codec(mel_bound())]
 #[scale_info(skip_type_params(T))]
@@ -207,7 +206,7 @@ impl<T: Config> Participant<T> {
 	CloneNoBound,
 	PartialEqNoBound,
 	EqNoBound,
-	RuntimeDebugNoBound,
+	DebugNoBound,
 )]
 #[codec(mel_bound())]
 #[scale_info(skip_type_params(T))]

@@ -64,11 +64,10 @@ pub use weights::WeightInfo;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{
 	pallet_prelude::ConstU32, traits::fungible, BoundedVec, CloneNoBound, EqNoBound,
-	PartialEqNoBound, RuntimeDebugNoBound,
+	PartialEqNoBound, DebugNoBound,
 };
 pub use mlchain_pallet_traits::{ArtifactKind, EntryId, EntryStatus};
 use scale_info::TypeInfo;
-use sp_runtime::RuntimeDebug;
 
 /// Longest SPDX licence expression stored, in bytes.
 pub const MAX_LICENCE_LEN: u32 = 64;
@@ -98,7 +97,7 @@ pub type SchemaName = BoundedVec<u8, ConstU32<MAX_NAME_LEN>>;
 	Copy,
 	PartialEq,
 	Eq,
-	RuntimeDebug,
+	Debug,
 	TypeInfo,
 	MaxEncodedLen,
 )]
@@ -122,7 +121,7 @@ pub enum DataFormat {
 	Clone,
 	PartialEq,
 	Eq,
-	RuntimeDebug,
+	Debug,
 	TypeInfo,
 	MaxEncodedLen,
 )]
@@ -146,7 +145,7 @@ pub struct Schema {
 	Copy,
 	PartialEq,
 	Eq,
-	RuntimeDebug,
+	Debug,
 	TypeInfo,
 	MaxEncodedLen,
 )]
@@ -166,7 +165,7 @@ pub enum AccessMode {
 	Copy,
 	PartialEq,
 	Eq,
-	RuntimeDebug,
+	Debug,
 	TypeInfo,
 	MaxEncodedLen,
 )]
@@ -186,7 +185,7 @@ pub enum TakeDownReason {
 	CloneNoBound,
 	PartialEqNoBound,
 	EqNoBound,
-	RuntimeDebugNoBound,
+	DebugNoBound,
 )]
 #[codec(mel_bound())]
 #[scale_info(skip_type_params(T))]

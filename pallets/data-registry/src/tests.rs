@@ -6,7 +6,7 @@ use frame_support::{
 	traits::fungible::{Inspect, InspectHold},
 };
 use mlchain_pallet_traits::DatasetProvider;
-use sp_runtime::{DispatchError, TokenError};
+use sp_runtime::{DispatchError, DispatchResult, TokenError};
 
 type Registry = crate::Pallet<Test>;
 type E = crate::Error<Test>;

@@ -24,7 +24,7 @@ use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::weights::Weight;
 use scale_info::TypeInfo;
-use sp_runtime::{DispatchError, DispatchResult, RuntimeDebug};
+use sp_runtime::{DispatchError, DispatchResult};
 
 /// Identifier of a data-registry entry (a dataset or a model). Assigned in increasing order.
 pub type EntryId = u64;
@@ -38,7 +38,7 @@ pub type EntryId = u64;
 	Copy,
 	PartialEq,
 	Eq,
-	RuntimeDebug,
+	Debug,
 	TypeInfo,
 	MaxEncodedLen,
 )]
@@ -58,7 +58,7 @@ pub enum ArtifactKind {
 	Copy,
 	PartialEq,
 	Eq,
-	RuntimeDebug,
+	Debug,
 	TypeInfo,
 	MaxEncodedLen,
 )]
@@ -72,7 +72,7 @@ pub enum EntryStatus {
 }
 
 /// What another pallet needs to know about a registry entry.
-#[derive(Clone, PartialEq, Eq, RuntimeDebug)]
+#[derive(Clone, PartialEq, Eq, Debug)]
 pub struct EntryInfo<AccountId, Balance> {
 	/// Current owner; receives prices and royalties.
 	pub owner: AccountId,
@@ -134,7 +134,7 @@ pub trait DatasetProvider<AccountId, Balance> {
 	Copy,
 	PartialEq,
 	Eq,
-	RuntimeDebug,
+	Debug,
 	TypeInfo,
 	MaxEncodedLen,
 )]
@@ -154,7 +154,7 @@ pub enum Role {
 	Copy,
 	PartialEq,
 	Eq,
-	RuntimeDebug,
+	Debug,
 	TypeInfo,
 	MaxEncodedLen,
 )]
