@@ -1,0 +1,909 @@
+//! # Compute pallet
+//!
+//! Registry of the workers who train tasks and the verifiers who check them.
+//!
+//! ## Overview
+//!
+//! A participant registers as a **worker** or a **verifier** (one role per account) with a
+//! *bond*, its *capabilities* (cores, memory, GPU, supported model families) and a network
+//! *endpoint* (libp2p peer id and a few multiaddrs) from which peers fetch its artifacts. The
+//! bond is held from the participant's balance with a fungible hold ([`HoldReason::Bond`]); it
+//! is what the participant loses when the training pallet proves a fault.
+//!
+//! The training pallet reaches this pallet only through the
+//! [`mlchain_pallet_traits::WorkerRegistry`] trait: it checks that an account is an active
+//! worker or verifier with enough free bond, locks part of the bond for each assignment, slashes
+//! it to the parties a fault harmed, records outcomes in the reputation counters, and picks
+//! verifiers at random, weighted by stake.
+//!
+//! ## Terminology
+//!
+//! - **Bond**: funds held as stake. Part of it may be *locked* by open assignments; the rest is
+//!   the *free bond*.
+//! - **Active**: registered, online, with a bond of at least [`Config::MinBond`].
+//! - **Unbonding**: bond on its way out. It stays held (and so cannot be spent) for
+//!   [`Config::UnbondingDelay`] blocks, then `withdraw_unbonded` releases it. Unbonding funds are
+//!   not slashable: only the bond is, and locked bond can never be unbonded, so a participant
+//!   cannot escape a pending slash by unbonding.
+//!
+//! ## Usage
+//!
+//! Participants call [`Pallet::register_worker`] or [`Pallet::register_verifier`],
+//! [`Pallet::bond_more`], [`Pallet::unbond`], [`Pallet::withdraw_unbonded`],
+//! [`Pallet::update_endpoint`], [`Pallet::go_offline`], [`Pallet::go_online`] and
+//! [`Pallet::deregister`]. See `docs/compute.md` for a step-by-step guide.
+//!
+//! ## Implementation notes
+//!
+//! - Verifiers are kept in a bounded index ([`Verifiers`], at most [`Config::MaxVerifiers`]) so
+//!   selection reads a bounded list; its cost is `O(k * n)` and its weight is benchmarked
+//!   (`select_verifiers`) and exposed by `WorkerRegistry::select_verifiers_weight`.
+//! - Slashing moves held funds to the beneficiaries with `transfer_on_hold`: nothing is minted or
+//!   burnt, and the amount is capped at the bond.
+//! - `try_state` checks that each account's held bond equals its bond plus its unbonding
+//!   chunks, that locked bond never exceeds the bond, and that the verifier index matches the
+//!   registered verifiers.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+pub mod selection;
+#[cfg(test)]
+mod tests;
+pub mod weights;
+pub use weights::WeightInfo;
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::{
+	pallet_prelude::ConstU32, traits::fungible, BoundedVec, CloneNoBound, EqNoBound,
+	PartialEqNoBound, DebugNoBound,
+};
+pub use mlchain_pallet_traits::{Outcome, Role};
+use scale_info::TypeInfo;
+
+/// Longest libp2p peer id accepted, in bytes (an encoded Ed25519 peer id is 38).
+pub const MAX_PEER_ID_LEN: u32 = 64;
+/// Most multiaddrs one endpoint may list.
+pub const MAX_ADDRS: u32 = 4;
+/// Longest single multiaddr accepted, in bytes.
+pub const MAX_ADDR_LEN: u32 = 128;
+/// Most model families one participant may declare.
+pub const MAX_FAMILIES: u32 = 8;
+
+/// Balance type of the configured currency.
+pub type BalanceOf<T> =
+	<<T as Config>::Currency as fungible::Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+
+/// A family of models a participant can train or verify (DESIGN.md section 5).
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum ModelFamily {
+	/// Multi-layer perceptron.
+	Mlp,
+	/// Convolutional network.
+	Cnn,
+	/// Small transformer.
+	Transformer,
+}
+
+/// What a participant's machine can do.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct Capabilities {
+	/// CPU cores available for tasks (non-zero).
+	pub cores: u32,
+	/// Memory available for tasks, in MiB (non-zero).
+	pub memory_mib: u64,
+	/// Whether a GPU is available.
+	pub gpu: bool,
+	/// Model families supported; non-empty, no repeats.
+	pub model_families: BoundedVec<ModelFamily, ConstU32<MAX_FAMILIES>>,
+}
+
+/// Where peers reach a participant to fetch its artifacts.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct Endpoint {
+	/// libp2p peer id, in its binary (multihash) form; non-empty.
+	pub peer_id: BoundedVec<u8, ConstU32<MAX_PEER_ID_LEN>>,
+	/// Multiaddrs in binary form; at least one, none empty.
+	pub addrs: BoundedVec<BoundedVec<u8, ConstU32<MAX_ADDR_LEN>>, ConstU32<MAX_ADDRS>>,
+}
+
+/// Counters the training pallet updates as tasks settle.
+#[derive(
+	Encode, Decode, Clone, Copy, Default, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct Reputation {
+	/// Tasks trained and accepted (workers).
+	pub tasks_done: u32,
+	/// Votes that agreed with the proven outcome (verifiers).
+	pub verified_ok: u32,
+	/// Proven faults.
+	pub faults: u32,
+}
+
+/// A registered worker or verifier.
+#[derive(
+	Encode,
+	Decode,
+	MaxEncodedLen,
+	TypeInfo,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+)]
+#[codec(mel_bound())]
+#[scale_info(skip_type_params(T))]
+pub struct Participant<T: Config> {
+	/// Worker or verifier.
+	pub role: Role,
+	/// Whether the participant accepts new assignments.
+	pub online: bool,
+	/// Bond held (including the locked part; not including unbonding chunks).
+	pub bond: BalanceOf<T>,
+	/// Part of the bond locked by open assignments.
+	pub locked: BalanceOf<T>,
+	/// Number of open assignments.
+	pub assignments: u32,
+	/// Declared capabilities.
+	pub capabilities: Capabilities,
+	/// Network endpoint.
+	pub endpoint: Endpoint,
+	/// Reputation counters.
+	pub reputation: Reputation,
+}
+
+impl<T: Config> Participant<T> {
+	/// The bond not locked by assignments.
+	pub fn free_bond(&self) -> BalanceOf<T> {
+		sp_runtime::traits::Saturating::saturating_sub(self.bond, self.locked)
+	}
+}
+
+/// Bond waiting out the unbonding delay.
+#[derive(
+	Encode,
+	Decode,
+	MaxEncodedLen,
+	TypeInfo,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+)]
+#[codec(mel_bound())]
+#[scale_info(skip_type_params(T))]
+pub struct UnbondingChunk<T: Config> {
+	/// Amount still held.
+	pub amount: BalanceOf<T>,
+	/// First block at which it can be withdrawn.
+	pub unlock_at: frame_system::pallet_prelude::BlockNumberFor<T>,
+}
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use alloc::vec::Vec;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungible::{Inspect, Mutate, MutateHold},
+			tokens::{Fortitude, Precision, Restriction},
+		},
+	};
+	use frame_system::pallet_prelude::*;
+	use sp_runtime::{
+		helpers_128bit::multiply_by_rational_with_rounding,
+		traits::{Saturating, Zero},
+		Rounding, SaturatedConversion,
+	};
+
+	/// The in-code storage version.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	/// Configuration of the compute pallet.
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// The overarching event type.
+		#[allow(deprecated)]
+		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
+
+		/// The currency bonds are held in.
+		type Currency: Inspect<Self::AccountId>
+			+ Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		/// The overarching hold reason, which must include this pallet's [`HoldReason`].
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// Smallest bond a participant may register with or unbond down to.
+		#[pallet::constant]
+		type MinBond: Get<BalanceOf<Self>>;
+
+		/// Blocks between `unbond` (or `deregister`) and the funds becoming withdrawable.
+		#[pallet::constant]
+		type UnbondingDelay: Get<BlockNumberFor<Self>>;
+
+		/// Most registered verifiers (bounds verifier selection).
+		#[pallet::constant]
+		type MaxVerifiers: Get<u32>;
+
+		/// Most unbonding chunks an account may have waiting at once.
+		#[pallet::constant]
+		type MaxUnbondingChunks: Get<u32>;
+
+		/// Weights of this pallet's calls.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A worker's or verifier's bond, including bond that is unbonding.
+		#[codec(index = 0)]
+		Bond,
+	}
+
+	/// Registered workers and verifiers.
+	#[pallet::storage]
+	pub type Participants<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, Participant<T>>;
+
+	/// Index of the registered verifiers, in registration order, for selection.
+	#[pallet::storage]
+	pub type Verifiers<T: Config> =
+		StorageValue<_, BoundedVec<T::AccountId, T::MaxVerifiers>, ValueQuery>;
+
+	/// Bond waiting out the unbonding delay, per account (kept after deregistration).
+	#[pallet::storage]
+	pub type Unbonding<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		BoundedVec<UnbondingChunk<T>, T::MaxUnbondingChunks>,
+		ValueQuery,
+	>;
+
+	/// Events of the compute pallet.
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A participant registered.
+		Registered {
+			/// The participant.
+			who: T::AccountId,
+			/// Worker or verifier.
+			role: Role,
+			/// Bond held.
+			bond: BalanceOf<T>,
+		},
+		/// A participant added to its bond.
+		Bonded {
+			/// The participant.
+			who: T::AccountId,
+			/// Amount added.
+			amount: BalanceOf<T>,
+		},
+		/// Part of a bond started unbonding.
+		Unbonded {
+			/// The participant.
+			who: T::AccountId,
+			/// Amount unbonding.
+			amount: BalanceOf<T>,
+			/// First block it can be withdrawn.
+			unlock_at: BlockNumberFor<T>,
+		},
+		/// Unbonded funds were released.
+		Withdrawn {
+			/// The account.
+			who: T::AccountId,
+			/// Amount released.
+			amount: BalanceOf<T>,
+		},
+		/// A participant changed its endpoint.
+		EndpointUpdated {
+			/// The participant.
+			who: T::AccountId,
+		},
+		/// A participant stopped accepting assignments.
+		WentOffline {
+			/// The participant.
+			who: T::AccountId,
+		},
+		/// A participant accepts assignments again.
+		WentOnline {
+			/// The participant.
+			who: T::AccountId,
+		},
+		/// A participant left; its whole bond is unbonding.
+		Deregistered {
+			/// The former participant.
+			who: T::AccountId,
+			/// Amount now unbonding.
+			unbonding: BalanceOf<T>,
+		},
+		/// Bond was locked for an assignment.
+		BondLocked {
+			/// The participant.
+			who: T::AccountId,
+			/// Amount locked.
+			amount: BalanceOf<T>,
+		},
+		/// An assignment ended and its bond was unlocked.
+		BondUnlocked {
+			/// The participant.
+			who: T::AccountId,
+			/// Amount unlocked.
+			amount: BalanceOf<T>,
+		},
+		/// Bond was slashed.
+		Slashed {
+			/// The participant.
+			who: T::AccountId,
+			/// Total amount taken.
+			amount: BalanceOf<T>,
+		},
+		/// Part of a slash was paid to a beneficiary.
+		SlashPaid {
+			/// The slashed participant.
+			from: T::AccountId,
+			/// The beneficiary.
+			to: T::AccountId,
+			/// Amount paid.
+			amount: BalanceOf<T>,
+		},
+		/// An outcome was added to a participant's reputation.
+		OutcomeRecorded {
+			/// The participant.
+			who: T::AccountId,
+			/// The outcome.
+			outcome: Outcome,
+		},
+	}
+
+	/// Errors of the compute pallet.
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The account is already registered (as a worker or a verifier).
+		AlreadyRegistered,
+		/// The account is not registered.
+		NotRegistered,
+		/// The bond is below the minimum bond.
+		BondTooLow,
+		/// Not enough free balance to hold this bond.
+		InsufficientBalance,
+		/// Capabilities need non-zero cores and memory and at least one model family, without
+		/// repeats.
+		BadCapabilities,
+		/// An endpoint needs a non-empty peer id and at least one non-empty multiaddr.
+		BadEndpoint,
+		/// The verifier index is full.
+		TooManyVerifiers,
+		/// The amount must be greater than zero.
+		ZeroAmount,
+		/// Not enough free (unlocked) bond.
+		InsufficientFreeBond,
+		/// Unbonding this much would leave less than the minimum bond; deregister to leave.
+		BelowMinimumBond,
+		/// Too many unbonding chunks are waiting; withdraw some first.
+		TooManyUnbondingChunks,
+		/// No unbonding chunk has reached its unlock block.
+		NothingToWithdraw,
+		/// The participant is already offline.
+		AlreadyOffline,
+		/// The participant is already online.
+		AlreadyOnline,
+		/// The participant has open assignments.
+		HasAssignments,
+		/// No assignment has this much bond locked.
+		NotLocked,
+		/// Too many open assignments.
+		TooManyAssignments,
+		/// Fewer eligible verifiers than requested.
+		NotEnoughVerifiers,
+		/// A slash needs at least one beneficiary with a non-zero part.
+		NoBeneficiaries,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Register as a worker, holding `bond` (at least [`Config::MinBond`]).
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register_worker())]
+		pub fn register_worker(
+			origin: OriginFor<T>,
+			bond: BalanceOf<T>,
+			capabilities: Capabilities,
+			endpoint: Endpoint,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_register(who, Role::Worker, bond, capabilities, endpoint)
+		}
+
+		/// Register as a verifier, holding `bond` (at least [`Config::MinBond`]).
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::register_verifier(T::MaxVerifiers::get()))]
+		pub fn register_verifier(
+			origin: OriginFor<T>,
+			bond: BalanceOf<T>,
+			capabilities: Capabilities,
+			endpoint: Endpoint,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_register(who, Role::Verifier, bond, capabilities, endpoint)
+		}
+
+		/// Hold `amount` more as bond.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::bond_more())]
+		pub fn bond_more(origin: OriginFor<T>, amount: BalanceOf<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+			Participants::<T>::try_mutate(&who, |maybe| -> DispatchResult {
+				let p = maybe.as_mut().ok_or(Error::<T>::NotRegistered)?;
+				Self::hold(&who, amount)?;
+				p.bond = p.bond.saturating_add(amount);
+				Ok(())
+			})?;
+			Self::deposit_event(Event::Bonded { who, amount });
+			Ok(())
+		}
+
+		/// Start unbonding `amount` of free bond; it can be withdrawn after
+		/// [`Config::UnbondingDelay`] blocks. The bond left must stay at least the minimum.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::unbond())]
+		pub fn unbond(origin: OriginFor<T>, amount: BalanceOf<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+			let mut p = Participants::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
+			ensure!(p.free_bond() >= amount, Error::<T>::InsufficientFreeBond);
+			let left = p.bond.saturating_sub(amount);
+			ensure!(left >= T::MinBond::get(), Error::<T>::BelowMinimumBond);
+			let unlock_at = Self::schedule_unbonding(&who, amount)?;
+			p.bond = left;
+			Participants::<T>::insert(&who, p);
+			Self::deposit_event(Event::Unbonded { who, amount, unlock_at });
+			Ok(())
+		}
+
+		/// Release every unbonding chunk whose delay has passed. Works after deregistration.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::withdraw_unbonded())]
+		pub fn withdraw_unbonded(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			let mut chunks = Unbonding::<T>::get(&who);
+			let mut amount: BalanceOf<T> = Zero::zero();
+			chunks.retain(|c| {
+				if c.unlock_at <= now {
+					amount = amount.saturating_add(c.amount);
+					false
+				} else {
+					true
+				}
+			});
+			ensure!(!amount.is_zero(), Error::<T>::NothingToWithdraw);
+			T::Currency::release(&HoldReason::Bond.into(), &who, amount, Precision::Exact)?;
+			if chunks.is_empty() {
+				Unbonding::<T>::remove(&who);
+			} else {
+				Unbonding::<T>::insert(&who, chunks);
+			}
+			Self::deposit_event(Event::Withdrawn { who, amount });
+			Ok(())
+		}
+
+		/// Replace the network endpoint.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::update_endpoint())]
+		pub fn update_endpoint(origin: OriginFor<T>, endpoint: Endpoint) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(endpoint_is_valid(&endpoint), Error::<T>::BadEndpoint);
+			Participants::<T>::try_mutate(&who, |maybe| -> DispatchResult {
+				let p = maybe.as_mut().ok_or(Error::<T>::NotRegistered)?;
+				p.endpoint = endpoint;
+				Ok(())
+			})?;
+			Self::deposit_event(Event::EndpointUpdated { who });
+			Ok(())
+		}
+
+		/// Stop accepting new assignments. Open assignments are unaffected.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::go_offline())]
+		pub fn go_offline(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::set_online(&who, false)?;
+			Self::deposit_event(Event::WentOffline { who });
+			Ok(())
+		}
+
+		/// Accept new assignments again.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::go_online())]
+		pub fn go_online(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::set_online(&who, true)?;
+			Self::deposit_event(Event::WentOnline { who });
+			Ok(())
+		}
+
+		/// Leave: the whole bond starts unbonding and the registration (with its reputation) is
+		/// removed. Only without open assignments.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::deregister(T::MaxVerifiers::get()))]
+		pub fn deregister(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let p = Participants::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
+			ensure!(p.assignments == 0, Error::<T>::HasAssignments);
+			if !p.bond.is_zero() {
+				Self::schedule_unbonding(&who, p.bond)?;
+			}
+			if p.role == Role::Verifier {
+				Verifiers::<T>::mutate(|list| list.retain(|a| a != &who));
+			}
+			Participants::<T>::remove(&who);
+			Self::deposit_event(Event::Deregistered { who, unbonding: p.bond });
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		fn do_register(
+			who: T::AccountId,
+			role: Role,
+			bond: BalanceOf<T>,
+			capabilities: Capabilities,
+			endpoint: Endpoint,
+		) -> DispatchResult {
+			ensure!(!Participants::<T>::contains_key(&who), Error::<T>::AlreadyRegistered);
+			ensure!(bond >= T::MinBond::get(), Error::<T>::BondTooLow);
+			ensure!(capabilities_are_valid(&capabilities), Error::<T>::BadCapabilities);
+			ensure!(endpoint_is_valid(&endpoint), Error::<T>::BadEndpoint);
+			if role == Role::Verifier {
+				ensure!(
+					Verifiers::<T>::decode_len().unwrap_or(0) < T::MaxVerifiers::get() as usize,
+					Error::<T>::TooManyVerifiers
+				);
+			}
+			// Hold first: every check that can fail is done before the first write.
+			Self::hold(&who, bond)?;
+			if role == Role::Verifier {
+				Verifiers::<T>::try_mutate(|list| list.try_push(who.clone()))
+					.map_err(|_| Error::<T>::TooManyVerifiers)?;
+			}
+			Participants::<T>::insert(
+				&who,
+				Participant {
+					role,
+					online: true,
+					bond,
+					locked: Zero::zero(),
+					assignments: 0,
+					capabilities,
+					endpoint,
+					reputation: Reputation::default(),
+				},
+			);
+			Self::deposit_event(Event::Registered { who, role, bond });
+			Ok(())
+		}
+
+		fn hold(who: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+			T::Currency::hold(&HoldReason::Bond.into(), who, amount)
+				.map_err(|_| Error::<T>::InsufficientBalance.into())
+		}
+
+		/// Add `amount` (already held) to `who`'s unbonding chunks; returns the unlock block.
+		fn schedule_unbonding(
+			who: &T::AccountId,
+			amount: BalanceOf<T>,
+		) -> Result<BlockNumberFor<T>, DispatchError> {
+			let unlock_at =
+				frame_system::Pallet::<T>::block_number().saturating_add(T::UnbondingDelay::get());
+			Unbonding::<T>::try_mutate(who, |chunks| -> DispatchResult {
+				if let Some(c) = chunks.iter_mut().find(|c| c.unlock_at == unlock_at) {
+					c.amount = c.amount.saturating_add(amount);
+					return Ok(());
+				}
+				chunks
+					.try_push(UnbondingChunk { amount, unlock_at })
+					.map_err(|_| Error::<T>::TooManyUnbondingChunks.into())
+			})?;
+			Ok(unlock_at)
+		}
+
+		fn set_online(who: &T::AccountId, online: bool) -> DispatchResult {
+			Participants::<T>::try_mutate(who, |maybe| -> DispatchResult {
+				let p = maybe.as_mut().ok_or(Error::<T>::NotRegistered)?;
+				match (p.online, online) {
+					(false, false) => Err(Error::<T>::AlreadyOffline.into()),
+					(true, true) => Err(Error::<T>::AlreadyOnline.into()),
+					_ => {
+						p.online = online;
+						Ok(())
+					},
+				}
+			})
+		}
+
+		/// `p` is online, has at least the minimum bond and at least `min_free` free bond.
+		fn is_active(p: &Participant<T>, min_free: BalanceOf<T>) -> bool {
+			p.online && p.bond >= T::MinBond::get() && p.free_bond() >= min_free
+		}
+
+		fn is_active_as(who: &T::AccountId, role: Role, min_free: BalanceOf<T>) -> bool {
+			Participants::<T>::get(who)
+				.is_some_and(|p| p.role == role && Self::is_active(&p, min_free))
+		}
+
+		/// Take up to `amount` of `who`'s bond and pay it to the beneficiaries by parts.
+		fn do_slash(
+			who: &T::AccountId,
+			amount: BalanceOf<T>,
+			beneficiaries: &[(T::AccountId, u32)],
+		) -> Result<BalanceOf<T>, DispatchError> {
+			let total_parts = beneficiaries
+				.iter()
+				.fold(0u128, |acc, (_, part)| acc.saturating_add(u128::from(*part)));
+			ensure!(total_parts > 0, Error::<T>::NoBeneficiaries);
+			let mut p = Participants::<T>::get(who).ok_or(Error::<T>::NotRegistered)?;
+			let actual = amount.min(p.bond);
+			if actual.is_zero() {
+				return Ok(actual);
+			}
+			let actual_u128: u128 = actual.saturated_into();
+			let mut shares: Vec<BalanceOf<T>> = beneficiaries
+				.iter()
+				.map(|(_, part)| {
+					multiply_by_rational_with_rounding(
+						actual_u128,
+						u128::from(*part),
+						total_parts,
+						Rounding::Down,
+					)
+					.unwrap_or(0)
+					.saturated_into()
+				})
+				.collect();
+			let paid =
+				shares.iter().fold(Zero::zero(), |acc: BalanceOf<T>, s| acc.saturating_add(*s));
+			let first = beneficiaries
+				.iter()
+				.position(|(_, part)| *part > 0)
+				.ok_or(Error::<T>::NoBeneficiaries)?;
+			if let Some(s) = shares.get_mut(first) {
+				*s = s.saturating_add(actual.saturating_sub(paid));
+			}
+			for ((to, _), share) in beneficiaries.iter().zip(shares) {
+				if share.is_zero() {
+					continue;
+				}
+				T::Currency::transfer_on_hold(
+					&HoldReason::Bond.into(),
+					who,
+					to,
+					share,
+					Precision::Exact,
+					Restriction::Free,
+					Fortitude::Force,
+				)?;
+				Self::deposit_event(Event::SlashPaid {
+					from: who.clone(),
+					to: to.clone(),
+					amount: share,
+				});
+			}
+			p.bond = p.bond.saturating_sub(actual);
+			p.locked = p.locked.min(p.bond);
+			Participants::<T>::insert(who, p);
+			Self::deposit_event(Event::Slashed { who: who.clone(), amount: actual });
+			Ok(actual)
+		}
+
+		/// Check every invariant of the pallet's storage.
+		#[cfg(any(test, feature = "try-runtime"))]
+		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			use frame_support::traits::fungible::InspectHold;
+
+			let unbonding_of = |who: &T::AccountId| {
+				Unbonding::<T>::get(who)
+					.iter()
+					.fold(Zero::zero(), |acc: BalanceOf<T>, c| acc.saturating_add(c.amount))
+			};
+			let held_of =
+				|who: &T::AccountId| T::Currency::balance_on_hold(&HoldReason::Bond.into(), who);
+			let verifiers = Verifiers::<T>::get();
+			for (i, v) in verifiers.iter().enumerate() {
+				ensure!(!verifiers.iter().skip(i + 1).any(|w| w == v), "verifier listed twice");
+				ensure!(
+					Participants::<T>::get(v).is_some_and(|p| p.role == Role::Verifier),
+					"verifier index names a non-verifier"
+				);
+			}
+			let mut registered_verifiers = 0usize;
+			for (who, p) in Participants::<T>::iter() {
+				if p.role == Role::Verifier {
+					registered_verifiers += 1;
+				}
+				ensure!(p.locked <= p.bond, "locked bond exceeds the bond");
+				ensure!(p.assignments > 0 || p.locked.is_zero(), "bond locked without assignment");
+				ensure!(
+					held_of(&who) == p.bond.saturating_add(unbonding_of(&who)),
+					"held bond differs from bond plus unbonding"
+				);
+				ensure!(capabilities_are_valid(&p.capabilities), "invalid capabilities stored");
+				ensure!(endpoint_is_valid(&p.endpoint), "invalid endpoint stored");
+			}
+			ensure!(registered_verifiers == verifiers.len(), "verifier index incomplete");
+			for (who, chunks) in Unbonding::<T>::iter() {
+				ensure!(!chunks.is_empty(), "empty unbonding entry kept");
+				if !Participants::<T>::contains_key(&who) {
+					ensure!(
+						held_of(&who) == unbonding_of(&who),
+						"held bond differs from unbonding"
+					);
+				}
+			}
+			Ok(())
+		}
+	}
+
+	impl<T: Config> mlchain_pallet_traits::WorkerRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
+		fn is_active_worker(who: &T::AccountId, min_free_bond: BalanceOf<T>) -> bool {
+			Self::is_active_as(who, Role::Worker, min_free_bond)
+		}
+
+		fn is_active_verifier(who: &T::AccountId, min_free_bond: BalanceOf<T>) -> bool {
+			Self::is_active_as(who, Role::Verifier, min_free_bond)
+		}
+
+		fn free_bond(who: &T::AccountId) -> BalanceOf<T> {
+			Participants::<T>::get(who).map(|p| p.free_bond()).unwrap_or_else(Zero::zero)
+		}
+
+		fn lock_bond(who: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+			Participants::<T>::try_mutate(who, |maybe| -> DispatchResult {
+				let p = maybe.as_mut().ok_or(Error::<T>::NotRegistered)?;
+				ensure!(p.free_bond() >= amount, Error::<T>::InsufficientFreeBond);
+				p.assignments =
+					p.assignments.checked_add(1).ok_or(Error::<T>::TooManyAssignments)?;
+				p.locked = p.locked.saturating_add(amount);
+				Ok(())
+			})?;
+			Self::deposit_event(Event::BondLocked { who: who.clone(), amount });
+			Ok(())
+		}
+
+		fn unlock_bond(who: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+			Participants::<T>::try_mutate(who, |maybe| -> DispatchResult {
+				let p = maybe.as_mut().ok_or(Error::<T>::NotRegistered)?;
+				ensure!(p.assignments > 0, Error::<T>::NotLocked);
+				// A slash may have shrunk the locked bond below what the assignment locked;
+				// unlock what is left rather than fail, so the assignment can always close.
+				p.assignments -= 1;
+				p.locked =
+					if p.assignments == 0 { Zero::zero() } else { p.locked.saturating_sub(amount) };
+				Ok(())
+			})?;
+			Self::deposit_event(Event::BondUnlocked { who: who.clone(), amount });
+			Ok(())
+		}
+
+		fn slash(
+			who: &T::AccountId,
+			amount: BalanceOf<T>,
+			beneficiaries: &[(T::AccountId, u32)],
+		) -> Result<BalanceOf<T>, DispatchError> {
+			frame_support::storage::with_storage_layer(|| {
+				Self::do_slash(who, amount, beneficiaries)
+			})
+		}
+
+		fn record_outcome(who: &T::AccountId, outcome: Outcome) -> DispatchResult {
+			Participants::<T>::try_mutate(who, |maybe| -> DispatchResult {
+				let p = maybe.as_mut().ok_or(Error::<T>::NotRegistered)?;
+				let r = &mut p.reputation;
+				match outcome {
+					Outcome::TaskDone => r.tasks_done.saturating_inc(),
+					Outcome::VerifiedOk => r.verified_ok.saturating_inc(),
+					Outcome::Fault => r.faults.saturating_inc(),
+				}
+				Ok(())
+			})?;
+			Self::deposit_event(Event::OutcomeRecorded { who: who.clone(), outcome });
+			Ok(())
+		}
+
+		fn select_verifiers(
+			seed: [u8; 32],
+			k: u32,
+			exclude: &[T::AccountId],
+			min_free_bond: BalanceOf<T>,
+		) -> Result<Vec<T::AccountId>, DispatchError> {
+			let candidates: Vec<(T::AccountId, u128)> = Verifiers::<T>::get()
+				.into_iter()
+				.filter(|a| !exclude.contains(a))
+				.filter_map(|a| {
+					let p = Participants::<T>::get(&a)?;
+					Self::is_active(&p, min_free_bond)
+						.then(|| (a, p.free_bond().saturated_into::<u128>()))
+				})
+				.collect();
+			selection::weighted_sample(&seed, k, candidates)
+				.ok_or_else(|| Error::<T>::NotEnoughVerifiers.into())
+		}
+
+		fn select_verifiers_weight(k: u32) -> Weight {
+			T::WeightInfo::select_verifiers(T::MaxVerifiers::get(), k)
+		}
+	}
+}
+
+/// `true` if the capabilities are usable: non-zero cores and memory, at least one model
+/// family, no family twice.
+pub fn capabilities_are_valid(c: &Capabilities) -> bool {
+	c.cores > 0
+		&& c.memory_mib > 0
+		&& !c.model_families.is_empty()
+		&& c.model_families
+			.iter()
+			.enumerate()
+			.all(|(i, f)| !c.model_families.iter().skip(i + 1).any(|g| g == f))
+}
+
+/// `true` if the endpoint can be dialled: a non-empty peer id and at least one non-empty
+/// multiaddr.
+pub fn endpoint_is_valid(e: &Endpoint) -> bool {
+	!e.peer_id.is_empty() && !e.addrs.is_empty() && e.addrs.iter().all(|a| !a.is_empty())
+}

@@ -1,0 +1,615 @@
+//! Unit tests of every call and error, the `WorkerRegistry` implementation, and a randomised
+//! property test of the invariants.
+
+use crate::{mock::*, *};
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::fungible::{Inspect, InspectHold},
+};
+use mlchain_pallet_traits::WorkerRegistry;
+use sp_runtime::DispatchError;
+
+type Pallet = crate::Pallet<Test>;
+type E = crate::Error<Test>;
+
+fn caps() -> Capabilities {
+	Capabilities {
+		cores: 8,
+		memory_mib: 16_384,
+		gpu: false,
+		model_families: vec![ModelFamily::Mlp, ModelFamily::Cnn].try_into().unwrap(),
+	}
+}
+
+fn endpoint() -> Endpoint {
+	Endpoint {
+		peer_id: vec![0x00, 0x24, 0x08, 0x01].try_into().unwrap(),
+		addrs: vec![vec![0x04, 127, 0, 0, 1, 0x06, 0x76, 0x5f].try_into().unwrap()]
+			.try_into()
+			.unwrap(),
+	}
+}
+
+fn worker(who: u64, bond: u64) {
+	assert_ok!(Pallet::register_worker(RuntimeOrigin::signed(who), bond, caps(), endpoint()));
+}
+
+fn verifier(who: u64, bond: u64) {
+	assert_ok!(Pallet::register_verifier(RuntimeOrigin::signed(who), bond, caps(), endpoint()));
+}
+
+fn held(who: u64) -> u64 {
+	Balances::balance_on_hold(&HoldReason::Bond.into(), &who)
+}
+
+fn last_event() -> RuntimeEvent {
+	System::events().pop().expect("an event").event
+}
+
+fn check() {
+	Pallet::do_try_state().unwrap();
+}
+
+// ---------- registration ----------
+
+#[test]
+fn register_worker_holds_bond_and_is_active() {
+	new_test_ext().execute_with(|| {
+		worker(1, 500);
+		assert_eq!(held(1), 500);
+		assert_eq!(Balances::balance(&1), INITIAL - 500);
+		let p = Participants::<Test>::get(1).unwrap();
+		assert_eq!(p.role, Role::Worker);
+		assert!(p.online);
+		assert_eq!(
+			last_event(),
+			Event::Registered { who: 1, role: Role::Worker, bond: 500 }.into()
+		);
+		assert!(Pallet::is_active_worker(&1, 500));
+		assert!(!Pallet::is_active_worker(&1, 501));
+		assert!(!Pallet::is_active_verifier(&1, 0));
+		assert!(Verifiers::<Test>::get().is_empty());
+		check();
+	});
+}
+
+#[test]
+fn register_verifier_joins_the_index() {
+	new_test_ext().execute_with(|| {
+		verifier(2, 100);
+		assert_eq!(Verifiers::<Test>::get().into_inner(), vec![2]);
+		assert!(Pallet::is_active_verifier(&2, 100));
+		assert!(!Pallet::is_active_worker(&2, 0));
+		check();
+	});
+}
+
+#[test]
+fn register_errors() {
+	new_test_ext().execute_with(|| {
+		let reg = |who: u64, bond: u64, c: Capabilities, e: Endpoint| {
+			Pallet::register_worker(RuntimeOrigin::signed(who), bond, c, e)
+		};
+		assert_noop!(reg(1, MIN_BOND - 1, caps(), endpoint()), E::BondTooLow);
+		assert_noop!(reg(POOR, MIN_BOND, caps(), endpoint()), E::InsufficientBalance);
+		let mut c = caps();
+		c.cores = 0;
+		assert_noop!(reg(1, MIN_BOND, c, endpoint()), E::BadCapabilities);
+		let mut c = caps();
+		c.memory_mib = 0;
+		assert_noop!(reg(1, MIN_BOND, c, endpoint()), E::BadCapabilities);
+		let mut c = caps();
+		c.model_families = Default::default();
+		assert_noop!(reg(1, MIN_BOND, c, endpoint()), E::BadCapabilities);
+		let mut c = caps();
+		c.model_families.try_push(ModelFamily::Mlp).unwrap();
+		assert_noop!(reg(1, MIN_BOND, c, endpoint()), E::BadCapabilities);
+		let mut e = endpoint();
+		e.peer_id = Default::default();
+		assert_noop!(reg(1, MIN_BOND, caps(), e), E::BadEndpoint);
+		let mut e = endpoint();
+		e.addrs = Default::default();
+		assert_noop!(reg(1, MIN_BOND, caps(), e), E::BadEndpoint);
+		let mut e = endpoint();
+		e.addrs.try_push(Default::default()).unwrap();
+		assert_noop!(reg(1, MIN_BOND, caps(), e), E::BadEndpoint);
+		worker(1, MIN_BOND);
+		assert_noop!(reg(1, MIN_BOND, caps(), endpoint()), E::AlreadyRegistered);
+		assert_noop!(
+			Pallet::register_verifier(RuntimeOrigin::signed(1), MIN_BOND, caps(), endpoint()),
+			E::AlreadyRegistered
+		);
+	});
+}
+
+#[test]
+fn verifier_index_is_bounded() {
+	new_test_ext().execute_with(|| {
+		for who in 1..=MAX_VERIFIERS as u64 {
+			verifier(who, MIN_BOND);
+		}
+		assert_noop!(
+			Pallet::register_verifier(RuntimeOrigin::signed(11), MIN_BOND, caps(), endpoint()),
+			E::TooManyVerifiers
+		);
+		// Workers are not limited by it.
+		worker(11, MIN_BOND);
+		check();
+	});
+}
+
+#[test]
+fn endpoint_bounds_are_enforced_by_the_types() {
+	let too_many: Result<
+		BoundedVec<BoundedVec<u8, ConstU32<MAX_ADDR_LEN>>, ConstU32<MAX_ADDRS>>,
+		_,
+	> = vec![BoundedVec::default(); MAX_ADDRS as usize + 1].try_into();
+	assert!(too_many.is_err());
+	let long_id: Result<BoundedVec<u8, ConstU32<MAX_PEER_ID_LEN>>, _> =
+		vec![1u8; MAX_PEER_ID_LEN as usize + 1].try_into();
+	assert!(long_id.is_err());
+}
+
+// ---------- bond_more / unbond / withdraw ----------
+
+#[test]
+fn bond_more_adds_to_the_held_bond() {
+	new_test_ext().execute_with(|| {
+		worker(1, 100);
+		assert_ok!(Pallet::bond_more(RuntimeOrigin::signed(1), 50));
+		assert_eq!(last_event(), Event::Bonded { who: 1, amount: 50 }.into());
+		assert_eq!(Participants::<Test>::get(1).unwrap().bond, 150);
+		assert_eq!(held(1), 150);
+		assert_noop!(Pallet::bond_more(RuntimeOrigin::signed(1), 0), E::ZeroAmount);
+		assert_noop!(Pallet::bond_more(RuntimeOrigin::signed(2), 10), E::NotRegistered);
+		assert_noop!(Pallet::bond_more(RuntimeOrigin::signed(1), INITIAL), E::InsufficientBalance);
+		check();
+	});
+}
+
+#[test]
+fn unbond_then_withdraw_after_the_delay() {
+	new_test_ext().execute_with(|| {
+		worker(1, 300);
+		assert_ok!(Pallet::unbond(RuntimeOrigin::signed(1), 120));
+		assert_eq!(
+			last_event(),
+			Event::Unbonded { who: 1, amount: 120, unlock_at: 1 + UNBONDING_DELAY }.into()
+		);
+		assert_eq!(Participants::<Test>::get(1).unwrap().bond, 180);
+		assert_eq!(held(1), 300);
+		check();
+		assert_noop!(Pallet::withdraw_unbonded(RuntimeOrigin::signed(1)), E::NothingToWithdraw);
+		run_to_block(UNBONDING_DELAY);
+		assert_noop!(Pallet::withdraw_unbonded(RuntimeOrigin::signed(1)), E::NothingToWithdraw);
+		run_to_block(1 + UNBONDING_DELAY);
+		assert_ok!(Pallet::withdraw_unbonded(RuntimeOrigin::signed(1)));
+		assert_eq!(last_event(), Event::Withdrawn { who: 1, amount: 120 }.into());
+		assert_eq!(held(1), 180);
+		assert!(!Unbonding::<Test>::contains_key(1));
+		check();
+	});
+}
+
+#[test]
+fn unbond_errors() {
+	new_test_ext().execute_with(|| {
+		worker(1, 300);
+		assert_noop!(Pallet::unbond(RuntimeOrigin::signed(1), 0), E::ZeroAmount);
+		assert_noop!(Pallet::unbond(RuntimeOrigin::signed(2), 10), E::NotRegistered);
+		assert_noop!(Pallet::unbond(RuntimeOrigin::signed(1), 201), E::BelowMinimumBond);
+		assert_ok!(Pallet::lock_bond(&1, 150));
+		assert_noop!(Pallet::unbond(RuntimeOrigin::signed(1), 151), E::InsufficientFreeBond);
+		assert_ok!(Pallet::unlock_bond(&1, 150));
+		// Chunks unbonding at the same block merge; a full chunk list refuses more.
+		assert_ok!(Pallet::unbond(RuntimeOrigin::signed(1), 10));
+		assert_ok!(Pallet::unbond(RuntimeOrigin::signed(1), 10));
+		assert_eq!(Unbonding::<Test>::get(1).len(), 1);
+		for b in 2..=MAX_CHUNKS as u64 {
+			run_to_block(b);
+			assert_ok!(Pallet::unbond(RuntimeOrigin::signed(1), 10));
+		}
+		run_to_block(MAX_CHUNKS as u64 + 1);
+		assert_noop!(Pallet::unbond(RuntimeOrigin::signed(1), 10), E::TooManyUnbondingChunks);
+		check();
+	});
+}
+
+#[test]
+fn withdraw_releases_only_due_chunks() {
+	new_test_ext().execute_with(|| {
+		worker(1, 300);
+		assert_ok!(Pallet::unbond(RuntimeOrigin::signed(1), 10));
+		run_to_block(5);
+		assert_ok!(Pallet::unbond(RuntimeOrigin::signed(1), 20));
+		run_to_block(1 + UNBONDING_DELAY);
+		assert_ok!(Pallet::withdraw_unbonded(RuntimeOrigin::signed(1)));
+		assert_eq!(Balances::balance(&1), INITIAL - 300 + 10);
+		assert_eq!(Unbonding::<Test>::get(1).len(), 1);
+		check();
+		assert_noop!(Pallet::withdraw_unbonded(RuntimeOrigin::signed(2)), E::NothingToWithdraw);
+	});
+}
+
+// ---------- endpoint / online ----------
+
+#[test]
+fn update_endpoint_replaces_it() {
+	new_test_ext().execute_with(|| {
+		worker(1, 100);
+		let mut e = endpoint();
+		e.peer_id = vec![9u8; 38].try_into().unwrap();
+		assert_ok!(Pallet::update_endpoint(RuntimeOrigin::signed(1), e.clone()));
+		assert_eq!(last_event(), Event::EndpointUpdated { who: 1 }.into());
+		assert_eq!(Participants::<Test>::get(1).unwrap().endpoint, e);
+		assert_noop!(
+			Pallet::update_endpoint(RuntimeOrigin::signed(2), endpoint()),
+			E::NotRegistered
+		);
+		e.addrs = Default::default();
+		assert_noop!(Pallet::update_endpoint(RuntimeOrigin::signed(1), e), E::BadEndpoint);
+	});
+}
+
+#[test]
+fn offline_participants_are_not_active() {
+	new_test_ext().execute_with(|| {
+		verifier(1, 100);
+		assert_noop!(Pallet::go_online(RuntimeOrigin::signed(1)), E::AlreadyOnline);
+		assert_ok!(Pallet::go_offline(RuntimeOrigin::signed(1)));
+		assert_eq!(last_event(), Event::WentOffline { who: 1 }.into());
+		assert!(!Pallet::is_active_verifier(&1, 0));
+		assert_noop!(Pallet::go_offline(RuntimeOrigin::signed(1)), E::AlreadyOffline);
+		assert_ok!(Pallet::go_online(RuntimeOrigin::signed(1)));
+		assert_eq!(last_event(), Event::WentOnline { who: 1 }.into());
+		assert!(Pallet::is_active_verifier(&1, 0));
+		assert_noop!(Pallet::go_offline(RuntimeOrigin::signed(2)), E::NotRegistered);
+		assert_noop!(Pallet::go_online(RuntimeOrigin::signed(2)), E::NotRegistered);
+	});
+}
+
+// ---------- deregister ----------
+
+#[test]
+fn deregister_unbonds_everything_and_leaves_the_index() {
+	new_test_ext().execute_with(|| {
+		verifier(1, 400);
+		verifier(2, 100);
+		assert_ok!(Pallet::deregister(RuntimeOrigin::signed(1)));
+		assert_eq!(last_event(), Event::Deregistered { who: 1, unbonding: 400 }.into());
+		assert!(!Participants::<Test>::contains_key(1));
+		assert_eq!(Verifiers::<Test>::get().into_inner(), vec![2]);
+		assert_eq!(held(1), 400);
+		check();
+		run_to_block(1 + UNBONDING_DELAY);
+		assert_ok!(Pallet::withdraw_unbonded(RuntimeOrigin::signed(1)));
+		assert_eq!(Balances::balance(&1), INITIAL);
+		check();
+	});
+}
+
+#[test]
+fn deregister_errors() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(Pallet::deregister(RuntimeOrigin::signed(1)), E::NotRegistered);
+		worker(1, 400);
+		assert_ok!(Pallet::lock_bond(&1, 0));
+		assert_noop!(Pallet::deregister(RuntimeOrigin::signed(1)), E::HasAssignments);
+		assert_ok!(Pallet::unlock_bond(&1, 0));
+		for b in 1..=MAX_CHUNKS as u64 {
+			run_to_block(b);
+			assert_ok!(Pallet::unbond(RuntimeOrigin::signed(1), 10));
+		}
+		run_to_block(MAX_CHUNKS as u64 + 1);
+		assert_noop!(Pallet::deregister(RuntimeOrigin::signed(1)), E::TooManyUnbondingChunks);
+	});
+}
+
+// ---------- WorkerRegistry: locks ----------
+
+#[test]
+fn lock_and_unlock_bond_track_assignments() {
+	new_test_ext().execute_with(|| {
+		worker(1, 300);
+		assert_ok!(Pallet::lock_bond(&1, 200));
+		assert_eq!(last_event(), Event::BondLocked { who: 1, amount: 200 }.into());
+		assert_eq!(Pallet::free_bond(&1), 100);
+		assert!(!Pallet::is_active_worker(&1, 101));
+		assert_noop!(Pallet::lock_bond(&1, 101), E::InsufficientFreeBond);
+		assert_ok!(Pallet::lock_bond(&1, 100));
+		assert_eq!(Participants::<Test>::get(1).unwrap().assignments, 2);
+		assert_ok!(Pallet::unlock_bond(&1, 200));
+		assert_eq!(last_event(), Event::BondUnlocked { who: 1, amount: 200 }.into());
+		assert_eq!(Pallet::free_bond(&1), 200);
+		assert_ok!(Pallet::unlock_bond(&1, 100));
+		assert_noop!(Pallet::unlock_bond(&1, 1), E::NotLocked);
+		assert_noop!(Pallet::lock_bond(&2, 1), E::NotRegistered);
+		assert_noop!(Pallet::unlock_bond(&2, 1), E::NotRegistered);
+		assert_eq!(Pallet::free_bond(&2), 0);
+		check();
+	});
+}
+
+#[test]
+fn lock_refuses_when_assignment_counter_is_full() {
+	new_test_ext().execute_with(|| {
+		worker(1, 300);
+		Participants::<Test>::mutate(1, |p| p.as_mut().unwrap().assignments = u32::MAX);
+		assert_noop!(Pallet::lock_bond(&1, 0), E::TooManyAssignments);
+	});
+}
+
+// ---------- WorkerRegistry: slashing ----------
+
+#[test]
+fn slash_pays_beneficiaries_by_parts_and_conserves_funds() {
+	new_test_ext().execute_with(|| {
+		worker(1, 1000);
+		assert_ok!(Pallet::lock_bond(&1, 600));
+		let issuance = Balances::total_issuance();
+		// 100 split 1:2 -> 33 and 66, the remainder 1 to the first.
+		assert_eq!(Pallet::slash(&1, 100, &[(2, 1), (3, 2)]), Ok(100));
+		assert_eq!(Balances::balance(&2), INITIAL + 34);
+		assert_eq!(Balances::balance(&3), INITIAL + 66);
+		assert_eq!(held(1), 900);
+		assert_eq!(Participants::<Test>::get(1).unwrap().bond, 900);
+		assert_eq!(last_event(), Event::Slashed { who: 1, amount: 100 }.into());
+		assert_eq!(Balances::total_issuance(), issuance);
+		check();
+	});
+}
+
+#[test]
+fn slash_never_takes_more_than_the_bond() {
+	new_test_ext().execute_with(|| {
+		worker(1, 300);
+		assert_ok!(Pallet::lock_bond(&1, 300));
+		assert_eq!(Pallet::slash(&1, 10_000, &[(2, 1)]), Ok(300));
+		assert_eq!(Balances::balance(&2), INITIAL + 300);
+		let p = Participants::<Test>::get(1).unwrap();
+		assert_eq!((p.bond, p.locked), (0, 0));
+		assert_eq!(held(1), 0);
+		assert!(!Pallet::is_active_worker(&1, 0));
+		assert_eq!(Pallet::slash(&1, 10, &[(2, 1)]), Ok(0));
+		check();
+		// The assignment can still be closed after a full slash.
+		assert_ok!(Pallet::unlock_bond(&1, 300));
+		check();
+	});
+}
+
+#[test]
+fn slash_does_not_touch_unbonding_funds() {
+	new_test_ext().execute_with(|| {
+		worker(1, 300);
+		assert_ok!(Pallet::unbond(RuntimeOrigin::signed(1), 150));
+		assert_eq!(Pallet::slash(&1, 1000, &[(2, 1)]), Ok(150));
+		assert_eq!(held(1), 150);
+		check();
+	});
+}
+
+#[test]
+fn slash_errors_leave_state_unchanged() {
+	new_test_ext().execute_with(|| {
+		worker(1, 300);
+		assert_noop!(Pallet::slash(&1, 10, &[]), E::NoBeneficiaries);
+		assert_noop!(Pallet::slash(&1, 10, &[(2, 0)]), E::NoBeneficiaries);
+		assert_noop!(Pallet::slash(&5, 10, &[(2, 1)]), E::NotRegistered);
+		// A beneficiary with no part gets nothing; a brand-new account can receive a share.
+		assert_eq!(Pallet::slash(&1, 10, &[(2, 0), (500, 1)]), Ok(10));
+		assert_eq!(Balances::balance(&500), 10);
+		assert_eq!(Balances::balance(&2), INITIAL);
+		check();
+	});
+}
+
+#[test]
+fn slash_to_the_slashed_account_itself_frees_the_funds() {
+	new_test_ext().execute_with(|| {
+		worker(1, 300);
+		assert_eq!(Pallet::slash(&1, 100, &[(1, 1)]), Ok(100));
+		assert_eq!(Balances::balance(&1), INITIAL - 200);
+		check();
+	});
+}
+
+// ---------- WorkerRegistry: reputation ----------
+
+#[test]
+fn outcomes_update_reputation() {
+	new_test_ext().execute_with(|| {
+		worker(1, 100);
+		for o in [Outcome::TaskDone, Outcome::TaskDone, Outcome::VerifiedOk, Outcome::Fault] {
+			assert_ok!(Pallet::record_outcome(&1, o));
+		}
+		assert_eq!(last_event(), Event::OutcomeRecorded { who: 1, outcome: Outcome::Fault }.into());
+		assert_eq!(
+			Participants::<Test>::get(1).unwrap().reputation,
+			Reputation { tasks_done: 2, verified_ok: 1, faults: 1 }
+		);
+		assert_noop!(Pallet::record_outcome(&2, Outcome::Fault), E::NotRegistered);
+	});
+}
+
+// ---------- WorkerRegistry: selection ----------
+
+#[test]
+fn selection_is_deterministic_distinct_and_respects_exclusions() {
+	new_test_ext().execute_with(|| {
+		for who in 1..=6u64 {
+			verifier(who, 100 * who);
+		}
+		worker(7, 100);
+		let a = Pallet::select_verifiers([1; 32], 3, &[6, 7], 0).unwrap();
+		let b = Pallet::select_verifiers([1; 32], 3, &[6, 7], 0).unwrap();
+		assert_eq!(a, b);
+		assert_eq!(a.len(), 3);
+		assert!(!a.contains(&6));
+		let mut d = a.clone();
+		d.sort();
+		d.dedup();
+		assert_eq!(d.len(), 3);
+		// Everyone eligible gets picked when k equals the number of eligible verifiers.
+		let mut all = Pallet::select_verifiers([2; 32], 5, &[6], 0).unwrap();
+		all.sort();
+		assert_eq!(all, vec![1, 2, 3, 4, 5]);
+	});
+}
+
+#[test]
+fn selection_skips_inactive_and_underbonded_verifiers() {
+	new_test_ext().execute_with(|| {
+		verifier(1, 500);
+		verifier(2, 500);
+		verifier(3, 500);
+		assert_ok!(Pallet::go_offline(RuntimeOrigin::signed(1)));
+		assert_ok!(Pallet::lock_bond(&2, 450));
+		for s in 0..20u8 {
+			assert_eq!(Pallet::select_verifiers([s; 32], 1, &[], 100).unwrap(), vec![3]);
+		}
+		assert_noop!(Pallet::select_verifiers([0; 32], 2, &[], 100), E::NotEnoughVerifiers);
+		assert_noop!(Pallet::select_verifiers([0; 32], 1, &[3], 100), E::NotEnoughVerifiers);
+	});
+}
+
+#[test]
+fn selection_is_stake_weighted() {
+	new_test_ext().execute_with(|| {
+		verifier(1, 100);
+		verifier(2, 900);
+		let mut heavy = 0;
+		for s in 0..1000u32 {
+			let mut seed = [0u8; 32];
+			seed[..4].copy_from_slice(&s.to_le_bytes());
+			if Pallet::select_verifiers(seed, 1, &[], 0).unwrap() == vec![2] {
+				heavy += 1;
+			}
+		}
+		assert!((860..=940).contains(&heavy), "heavy picked {heavy} of 1000");
+	});
+}
+
+#[test]
+fn selection_weight_grows_with_k() {
+	assert!(
+		Pallet::select_verifiers_weight(5).ref_time()
+			> Pallet::select_verifiers_weight(1).ref_time()
+	);
+}
+
+#[test]
+fn try_state_detects_a_broken_index_or_hold() {
+	new_test_ext().execute_with(|| {
+		verifier(1, 100);
+		Verifiers::<Test>::kill();
+		assert!(Pallet::do_try_state().is_err());
+		Verifiers::<Test>::put(BoundedVec::try_from(vec![1]).unwrap());
+		check();
+		Participants::<Test>::mutate(1, |p| p.as_mut().unwrap().bond = 99);
+		assert!(Pallet::do_try_state().is_err());
+	});
+}
+
+// ---------- property test ----------
+
+/// A small deterministic PRNG (xorshift64*), so failures reproduce from the printed seed.
+struct Rng(u64);
+impl Rng {
+	fn next(&mut self) -> u64 {
+		self.0 ^= self.0 >> 12;
+		self.0 ^= self.0 << 25;
+		self.0 ^= self.0 >> 27;
+		self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+	}
+	fn below(&mut self, n: u64) -> u64 {
+		self.next() % n
+	}
+}
+
+#[test]
+fn random_call_sequences_keep_invariants() {
+	const ACCOUNTS: u64 = 10;
+	for seed in 1..=1000u64 {
+		new_test_ext().execute_with(|| {
+			let issuance = Balances::total_issuance();
+			let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+			for step in 0..40u64 {
+				let who = 1 + rng.below(ACCOUNTS);
+				let amount = rng.below(600);
+				let _ = match rng.below(14) {
+					0 => Pallet::register_worker(
+						RuntimeOrigin::signed(who),
+						amount,
+						caps(),
+						endpoint(),
+					),
+					1 => Pallet::register_verifier(
+						RuntimeOrigin::signed(who),
+						amount,
+						caps(),
+						endpoint(),
+					),
+					2 => Pallet::bond_more(RuntimeOrigin::signed(who), amount),
+					3 => Pallet::unbond(RuntimeOrigin::signed(who), amount),
+					4 => Pallet::withdraw_unbonded(RuntimeOrigin::signed(who)),
+					5 => {
+						if rng.below(2) == 0 {
+							Pallet::go_offline(RuntimeOrigin::signed(who))
+						} else {
+							Pallet::go_online(RuntimeOrigin::signed(who))
+						}
+					},
+					6 => Pallet::deregister(RuntimeOrigin::signed(who)),
+					7 | 8 => Pallet::lock_bond(&who, amount),
+					9 => Pallet::unlock_bond(&who, amount),
+					10 => {
+						let to = 1 + rng.below(ACCOUNTS);
+						let other = 1 + rng.below(ACCOUNTS);
+						Pallet::slash(
+							&who,
+							amount,
+							&[(to, 1 + rng.below(3) as u32), (other, rng.below(3) as u32)],
+						)
+						.map(|_| ())
+					},
+					11 => Pallet::record_outcome(&who, Outcome::Fault),
+					12 => {
+						let k = rng.below(4) as u32;
+						let mut s = [0u8; 32];
+						s[..8].copy_from_slice(&rng.next().to_le_bytes());
+						if let Ok(picked) = Pallet::select_verifiers(s, k, &[who], amount) {
+							assert_eq!(picked.len() as u32, k);
+							for v in &picked {
+								assert!(Pallet::is_active_verifier(v, amount) && *v != who);
+							}
+						}
+						Ok(())
+					},
+					_ => {
+						run_to_block(System::block_number() + 1 + rng.below(UNBONDING_DELAY));
+						Ok(())
+					},
+				};
+				Pallet::do_try_state().unwrap_or_else(|e| panic!("seed {seed} step {step}: {e:?}"));
+				for a in 1..=ACCOUNTS {
+					if !Participants::<Test>::contains_key(a) && !Unbonding::<Test>::contains_key(a)
+					{
+						assert_eq!(held(a), 0, "seed {seed}: account {a} holds without a bond");
+					}
+				}
+				assert_eq!(Balances::total_issuance(), issuance, "seed {seed}: issuance changed");
+			}
+		});
+	}
+}
+
+#[test]
+fn bad_origin_is_refused() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(
+			Pallet::register_worker(RuntimeOrigin::root(), 100, caps(), endpoint()),
+			DispatchError::BadOrigin
+		);
+	});
+}
