@@ -1,0 +1,25 @@
+//! mlchain's deterministic training engine.
+//!
+//! Same spec + same data + same seed gives bit-identical checkpoints on any machine and any
+//! thread count (see `docs/determinism.md`). The pieces:
+//! * [`spec`]: loading and checking the task spec; fixed-point hyper-parameters to `f32`.
+//! * [`data`]: CSV / `.npy` / IDX / safetensors loaders, the layout-independent dataset hash and
+//!   the counter-based data order.
+//! * [`kernels`]: fixed-order candle `CustomOp`s (matmul, bias, activations, losses, conv, pool).
+//! * [`model`]: the model families built from those kernels.
+//! * [`optim`], [`train`], [`checkpoint`], [`replay`], [`eval`]: the run itself.
+//! * [`cli`]: the `mlchain-worker` command line.
+pub mod checkpoint;
+pub mod cli;
+pub mod data;
+pub mod error;
+pub mod eval;
+pub mod kernels;
+pub mod model;
+pub mod optim;
+pub mod replay;
+pub mod rng;
+pub mod spec;
+pub mod train;
+
+pub use error::{Error, Result};

@@ -1,0 +1,156 @@
+//! Tiny generated datasets and specs shared by the integration tests.
+#![allow(dead_code)]
+use mlchain_primitives::*;
+use mlchain_worker::data::Dataset;
+use mlchain_worker::rng::{u64_at, unit_f32, Stream};
+use std::sync::Arc;
+
+fn uniform(seed: u64, a: u64, b: u64) -> f32 {
+    unit_f32(u64_at(seed, Stream::Init, a, b)) * 2.0 - 1.0
+}
+
+/// `n` points in 4 dimensions, labelled by the side of a fixed hyperplane they fall on, with
+/// a margin so the classes are linearly separable.
+pub fn separable(n: usize, seed: u64) -> Dataset {
+    let normal = [0.8f32, -0.5, 0.3, 0.6];
+    let (mut x, mut y) = (Vec::new(), Vec::new());
+    let mut i = 0u64;
+    while y.len() < n {
+        let p: Vec<f32> = (0..4).map(|d| uniform(seed, i, d)).collect();
+        i += 1;
+        let s: f32 = p.iter().zip(&normal).map(|(a, b)| a * b).sum();
+        if s.abs() < 0.1 {
+            continue;
+        }
+        x.extend(p);
+        y.push(if s > 0.0 { 1.0 } else { 0.0 });
+    }
+    Dataset::new(vec![4], x, 1, y).unwrap()
+}
+
+/// 1x8x8 images with a bright 2x2 blob in the left (class 0) or right (class 1) half.
+pub fn images(n: usize, seed: u64) -> Dataset {
+    let (mut x, mut y) = (Vec::new(), Vec::new());
+    for i in 0..n as u64 {
+        let class = (u64_at(seed, Stream::Init, i, 100) % 2) as usize;
+        let row = (u64_at(seed, Stream::Init, i, 101) % 7) as usize;
+        let col = (u64_at(seed, Stream::Init, i, 102) % 3) as usize + class * 4;
+        let mut img: Vec<f32> = (0..64).map(|p| 0.1 * uniform(seed, i, p)).collect();
+        for (dy, dx) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
+            img[(row + dy) * 8 + col + dx] += 1.0;
+        }
+        x.extend(img);
+        y.push(class as f32);
+    }
+    Dataset::new(vec![1, 8, 8], x, 1, y).unwrap()
+}
+
+/// Token sequences counting upwards modulo `vocab` from a random start: `context` input
+/// tokens, labels are the next tokens.
+pub fn counting(n: usize, seed: u64, vocab: u64, context: usize) -> Dataset {
+    let (mut x, mut y) = (Vec::new(), Vec::new());
+    for i in 0..n as u64 {
+        let start = u64_at(seed, Stream::Init, i, 200) % vocab;
+        for p in 0..context as u64 {
+            x.push(((start + p) % vocab) as f32);
+            y.push(((start + p + 1) % vocab) as f32);
+        }
+    }
+    Dataset::new(vec![context], x, context, y).unwrap()
+}
+
+fn base(model: ModelSpec, optimizer: OptimizerSpec) -> TaskSpec {
+    TaskSpec {
+        model,
+        optimizer,
+        schedule: LrSchedule::WarmupCosine {
+            peak_ppb: 50_000_000,
+            final_ppb: 5_000_000,
+            warmup_steps: 2,
+        },
+        loss: Loss::CrossEntropy,
+        seed: 42,
+        batch_size: 16,
+        total_steps: 12,
+        checkpoint_interval: 3,
+        train_dataset: [0; 32],
+        eval_dataset: [0; 32],
+        metric: Metric::Accuracy,
+        threshold_ppb: 950_000_000,
+        verifier_count: 3,
+        segments_per_verifier: 2,
+    }
+}
+
+pub fn mlp_spec() -> TaskSpec {
+    base(
+        ModelSpec::Mlp {
+            inputs: 4,
+            hidden: vec![16, 8].try_into().unwrap(),
+            outputs: 2,
+            activation: Activation::Gelu,
+            dropout_ppb: 100_000_000,
+        },
+        OptimizerSpec::AdamW {
+            beta1_ppb: 900_000_000,
+            beta2_ppb: 999_000_000,
+            eps_ppb: 10,
+            weight_decay_ppb: 10_000_000,
+        },
+    )
+}
+
+pub fn cnn_spec() -> TaskSpec {
+    base(
+        ModelSpec::Cnn {
+            channels: 1,
+            height: 8,
+            width: 8,
+            conv: vec![ConvLayer {
+                channels: 4,
+                kernel: 3,
+            }]
+            .try_into()
+            .unwrap(),
+            outputs: 2,
+            activation: Activation::Tanh,
+        },
+        OptimizerSpec::Sgd {
+            momentum_ppb: 900_000_000,
+            weight_decay_ppb: 1_000_000,
+        },
+    )
+}
+
+pub fn transformer_spec() -> TaskSpec {
+    let mut spec = base(
+        ModelSpec::Transformer {
+            vocab: 8,
+            context: 6,
+            width: 8,
+            heads: 2,
+            layers: 1,
+        },
+        OptimizerSpec::AdamW {
+            beta1_ppb: 900_000_000,
+            beta2_ppb: 999_000_000,
+            eps_ppb: 10,
+            weight_decay_ppb: 0,
+        },
+    );
+    spec.batch_size = 8;
+    spec
+}
+
+/// Every model family the engine implements, with data that fits it.
+pub fn families() -> Vec<(&'static str, TaskSpec, Arc<Dataset>)> {
+    vec![
+        ("mlp", mlp_spec(), Arc::new(separable(64, 1))),
+        ("cnn", cnn_spec(), Arc::new(images(48, 2))),
+        (
+            "transformer",
+            transformer_spec(),
+            Arc::new(counting(40, 3, 8, 6)),
+        ),
+    ]
+}
