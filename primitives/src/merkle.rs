@@ -9,7 +9,9 @@
 //! * an odd node at the end of a level is promoted unchanged to the next level instead of being
 //!   paired with a copy of itself, so two different leaf lists never share a root (the
 //!   duplicate-last-node ambiguity of CVE-2012-2459);
-//! * a proof states the leaf count, which fixes the tree's shape for the verifier.
+//! * a proof states the leaf count, which fixes the tree's shape for the verifier, and the
+//!   published root commits to that count (`0x02 || count_le32 || top`), so a proof that lies
+//!   about the count cannot reach the same root.
 
 use crate::hash::{blake2_256, Hash};
 use alloc::vec::Vec;
@@ -59,6 +61,15 @@ fn hash_node(left: &Hash, right: &Hash) -> Hash {
     blake2_256(&buf)
 }
 
+/// The published root: the top of the tree bound to the number of leaves.
+fn seal_root(top: &Hash, leaf_count: u32) -> Hash {
+    let mut buf = [0u8; 37];
+    buf[0] = 2;
+    buf[1..5].copy_from_slice(&leaf_count.to_le_bytes());
+    buf[5..].copy_from_slice(top);
+    blake2_256(&buf)
+}
+
 fn next_level(level: &[Hash]) -> Vec<Hash> {
     level
         .chunks(2)
@@ -82,7 +93,7 @@ pub fn merkle_root(leaves: &[Hash]) -> Result<Hash, MerkleError> {
     while level.len() > 1 {
         level = next_level(&level);
     }
-    Ok(level[0])
+    Ok(seal_root(&level[0], leaves.len() as u32))
 }
 
 /// Proof that `leaves[index]` is under `merkle_root(leaves)`.
@@ -140,7 +151,7 @@ pub fn verify_proof(root: &Hash, leaf: &Hash, proof: &MerkleProof) -> bool {
         idx /= 2;
         width = width.div_ceil(2);
     }
-    siblings.next().is_none() && &hash == root
+    siblings.next().is_none() && &seal_root(&hash, proof.leaf_count) == root
 }
 
 #[cfg(test)]
