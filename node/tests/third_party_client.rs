@@ -1,5 +1,6 @@
-//! A standard third-party client, the Polkadot-JS API, connects to a `--dev` node, reads its
-//! metadata and sends a finalized transfer — knowing nothing about mlchain beforehand.
+//! A standard third-party client, the Polkadot-JS API, connects to a `--dev` node knowing
+//! nothing about mlchain beforehand: it reads the metadata, sends a finalized transfer, and
+//! drives our own pallets (registers a dataset, a worker and a verifier and reads them back).
 //!
 //! The client is installed from the npm registry into `node/tests/polkadot-js/node_modules`
 //! (`npm ci`, from the checked-in lock file) the first time this test runs.
@@ -21,8 +22,9 @@ fn install_client(dir: &Path) {
 	assert!(status.success(), "npm ci failed in {}", dir.display());
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn polkadot_js_reads_metadata_and_sends_a_finalized_transfer() {
+/// Starts a `--dev` node, runs `script` from the Polkadot-JS folder against it and returns its
+/// standard output; fails with the script's and the node's output if the script fails.
+async fn run_client_script(script: &str) -> String {
 	let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/polkadot-js");
 	install_client(&dir);
 
@@ -31,15 +33,37 @@ async fn polkadot_js_reads_metadata_and_sends_a_finalized_transfer() {
 	rpc.wait_for_finalized(1, Duration::from_secs(60)).await.unwrap();
 
 	let output = tokio::task::spawn_blocking({
-		let (dir, url) = (dir.clone(), node.ws_url());
-		move || Command::new("node").arg("transfer.mjs").arg(url).current_dir(dir).output()
+		let (script, url) = (script.to_owned(), node.ws_url());
+		move || Command::new("node").arg(script).arg(url).current_dir(dir).output()
 	})
 	.await
 	.unwrap()
 	.unwrap();
-	let stdout = String::from_utf8_lossy(&output.stdout);
+	let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
 	let stderr = String::from_utf8_lossy(&output.stderr);
 	assert!(output.status.success(), "stdout:\n{stdout}\nstderr:\n{stderr}\nnode:\n{}", node.log());
+	stdout
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn polkadot_js_reads_metadata_and_sends_a_finalized_transfer() {
+	let stdout = run_client_script("transfer.mjs").await;
 	assert!(stdout.contains("pallets: System, Babe, Timestamp"), "{stdout}");
+	assert!(stdout.contains("DataRegistry, Compute"), "{stdout}");
 	assert!(stdout.contains("success event: true"), "{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn polkadot_js_registers_a_dataset_and_a_worker_and_reads_them_back() {
+	let stdout = run_client_script("marketplace.mjs").await;
+	// The script checks every fact itself (exit code); these lines show the test sees them too.
+	for line in [
+		"bad uri error: dataRegistry.BadUri",
+		"entry owner is alice: true",
+		"worker role: Worker",
+		"verifier role: Verifier",
+		"verifier index has charlie: true",
+	] {
+		assert!(stdout.contains(line), "missing `{line}` in:\n{stdout}");
+	}
 }

@@ -13,6 +13,8 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_timestamp, Timestamp]
 	[pallet_utility, Utility]
 	[pallet_sudo, Sudo]
+	[pallet_data_registry, DataRegistry]
+	[pallet_compute, Compute]
 );
 
 type BaselineBench<T> = frame_benchmarking::baseline::Pallet<T>;

@@ -82,7 +82,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	impl_name: alloc::borrow::Cow::Borrowed("mlchain-node"),
 	authoring_version: 1,
 	// Bump on every change of runtime logic; the node refuses to author with a stale runtime.
-	spec_version: 100,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	// Bump when the extrinsic format or call indices change, so signed transactions stay valid.
@@ -146,6 +146,12 @@ mod runtime {
 	pub type Utility = pallet_utility;
 	#[runtime::pallet_index(13)]
 	pub type Sudo = pallet_sudo;
+
+	// Our own pallets.
+	#[runtime::pallet_index(20)]
+	pub type DataRegistry = pallet_data_registry;
+	#[runtime::pallet_index(21)]
+	pub type Compute = pallet_compute;
 }
 
 /// The address format of extrinsics: an account id, or an index for future compatibility.

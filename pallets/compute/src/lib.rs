@@ -217,6 +217,9 @@ pub struct UnbondingChunk<T: Config> {
 	pub unlock_at: frame_system::pallet_prelude::BlockNumberFor<T>,
 }
 
+/// Workers and verifiers: registration with a held bond, capabilities and a network endpoint,
+/// unbonding with a delay, reputation, slashing and stake-weighted verifier selection. Module
+/// docs above explain the whole pallet; this summary is what clients read in the metadata.
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
@@ -752,7 +755,8 @@ pub mod pallet {
 		}
 
 		/// Check every invariant of the pallet's storage.
-		#[cfg(any(test, feature = "try-runtime"))]
+		// Also in `std` builds, so runtime integration tests can check the invariants.
+		#[cfg(any(feature = "std", feature = "try-runtime"))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			use frame_support::traits::fungible::InspectHold;
 

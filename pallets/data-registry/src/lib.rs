@@ -225,6 +225,9 @@ pub struct Entry<T: Config> {
 /// One allow-list slot: the account allowed and the deposit held from the owner for the slot.
 pub type AllowSlot<T> = (<T as frame_system::Config>::AccountId, BalanceOf<T>);
 
+/// Datasets and models as content-addressed artifacts: owners, licences, prices, royalties,
+/// access lists and versions, with a storage deposit held per entry. Module docs above explain
+/// the whole pallet; this summary is what clients read in the runtime metadata.
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
@@ -870,7 +873,8 @@ pub mod pallet {
 		}
 
 		/// Check every invariant of the pallet's storage.
-		#[cfg(any(test, feature = "try-runtime"))]
+		// Also in `std` builds, so runtime integration tests can check the invariants.
+		#[cfg(any(feature = "std", feature = "try-runtime"))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			use alloc::collections::btree_map::BTreeMap;
 			use frame_support::traits::fungible::InspectHold;

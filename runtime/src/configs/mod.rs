@@ -5,8 +5,10 @@
 //! offences) and [`staking`] (NPoS election and rewards) to keep each file about one concern.
 
 mod consensus;
+mod marketplace;
 mod staking;
 
+pub use marketplace::{ComputeUnbondingDelay, MaxVerifiers, MinComputeBond};
 pub use staking::{BagThresholds, EpochDuration, SessionsPerEra};
 
 use crate::{

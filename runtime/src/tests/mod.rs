@@ -22,6 +22,8 @@ use sp_keystore::{testing::MemoryKeystore, KeystoreExt};
 use sp_runtime::{traits::Header as _, Digest, DigestItem, MultiSignature};
 use std::sync::Arc;
 
+mod marketplace;
+
 const UNITS: Balance = crate::constants::currency::UNITS;
 
 /// Overlays a JSON genesis patch on a full genesis config, the way the node's chain-spec
