@@ -20,7 +20,8 @@ MLCHAIN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*" >&2; }
 
 need_apt=()
-for pkg in clang libclang-dev protobuf-compiler rustc-web cargo-web rust-web-src libstd-rust-web-dev lld-22; do
+# qemu-user runs the determinism test on an emulated CPU without AVX2/FMA (issue 6).
+for pkg in clang libclang-dev protobuf-compiler rustc-web cargo-web rust-web-src libstd-rust-web-dev lld-22 qemu-user; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$pkg")
 done
 if ((${#need_apt[@]})); then

@@ -158,7 +158,7 @@ fn serialize(tensors: &BTreeMap<String, Entry>, step: Option<u64>) -> Result<Vec
             ))
         })
         .collect::<Result<Vec<_>>>()?;
-    safetensors::serialize(views, &None).map_err(other)
+    safetensors::serialize(views, None).map_err(other)
 }
 
 /// Writes the final model file (parameters only, no step) and returns the model hash.

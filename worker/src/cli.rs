@@ -76,6 +76,9 @@ pub enum Command {
         #[arg(long)]
         data: String,
     },
+    /// Check that this machine reproduces the golden checkpoint hashes of every model family
+    /// (exit code 3 if not): run it before bonding as a verifier.
+    Selftest,
     /// Task spec helpers.
     Spec {
         #[command(subcommand)]
@@ -213,6 +216,30 @@ pub fn run(cli: Cli) -> Result<i32> {
                 ),
             );
             Ok(0)
+        }
+        Command::Selftest => {
+            let checks = crate::selftest::run()?;
+            let machine = crate::selftest::machine();
+            let all_match = checks.iter().all(|c| c.matches);
+            let mut lines = vec![format!(
+                "machine      {} avx2={} fma={} l1d={}",
+                machine.arch,
+                machine.avx2,
+                machine.fma,
+                machine.l1d_kib.map(|k| format!("{k} KiB")).unwrap_or_else(|| "unknown".into())
+            )];
+            lines.extend(checks
+                .iter()
+                .map(|c| {
+                    let word = if c.matches { "ok" } else { "MISMATCH" };
+                    format!("{:<12} {word:<8} {}", c.family, c.computed)
+                }));
+            print(
+                cli.json,
+                serde_json::json!({ "matches": all_match, "machine": machine, "families": checks }),
+                lines.join("\n"),
+            );
+            Ok(if all_match { 0 } else { EXIT_MISMATCH })
         }
         Command::Spec {
             command:

@@ -8,6 +8,8 @@
 //! * [`kernels`]: fixed-order candle `CustomOp`s (matmul, bias, activations, losses, conv, pool).
 //! * [`model`]: the model families built from those kernels.
 //! * [`optim`], [`train`], [`checkpoint`], [`replay`], [`eval`]: the run itself.
+//! * [`synthetic`]: generated datasets and specs (tests, benchmarks, self-test, demo).
+//! * [`selftest`]: checks this machine against the golden hashes of every family.
 //! * [`cli`]: the `mlchain-worker` command line.
 pub mod checkpoint;
 pub mod cli;
@@ -19,7 +21,9 @@ pub mod model;
 pub mod optim;
 pub mod replay;
 pub mod rng;
+pub mod selftest;
 pub mod spec;
+pub mod synthetic;
 pub mod train;
 
 pub use error::{Error, Result};

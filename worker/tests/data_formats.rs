@@ -37,7 +37,7 @@ fn csv_npy_idx_and_safetensors_of_the_same_data_hash_identically() {
     ]);
     std::fs::write(
         p("d.safetensors"),
-        safetensors::serialize(tensors, &None).unwrap(),
+        safetensors::serialize(tensors, None).unwrap(),
     )
     .unwrap();
 

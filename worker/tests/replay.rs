@@ -40,7 +40,7 @@ fn run(
         match fault {
             Fault::SkipStep if in_bad && last_of_segment => t.step += 1,
             Fault::WrongLearningRate if in_bad && last_of_segment => {
-                drop(t.step_with(lr * 2.0, &rows).unwrap())
+                let _ = t.step_with(lr * 2.0, &rows).unwrap();
             }
             Fault::WrongDataOrder if in_bad && last_of_segment => {
                 let other = wrong_order.batch(t.step);

@@ -33,34 +33,30 @@ fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
 }
 
 /// The largest metadata a register call can carry, with content root `seed`.
-fn max_args<T: Config>(seed: u8, parent: Option<EntryId>) -> RegisterArgs<T> {
+fn max_entry<T: Config>(owner: &T::AccountId, seed: u8, parent: Option<EntryId>) -> Entry<T> {
 	let mut uri = b"https://".to_vec();
 	uri.resize(T::MaxUriLen::get() as usize, b'a');
 	let licence = vec![b'A'; MAX_LICENCE_LEN as usize];
 	let name: SchemaName = vec![b'n'; MAX_NAME_LEN as usize].try_into().unwrap_or_default();
 	let names = vec![name; MAX_NAMES as usize].try_into().unwrap_or_default();
-	RegisterArgs {
-		root: [seed; 32],
-		size: u64::MAX,
-		kind: ArtifactKind::Dataset,
-		uri: uri.try_into().unwrap_or_default(),
-		licence: licence.try_into().unwrap_or_default(),
-		schema: Schema {
-			format: DataFormat::Safetensors,
-			feature_count: u32::MAX,
-			names,
-			row_count: u64::MAX,
-		},
-		price: 1000u32.into(),
-		royalty_bps: MAX_ROYALTY_BPS,
+	DataRegistry::<T>::new_entry(
+		owner.clone(),
+		[seed; 32],
+		u64::MAX,
+		ArtifactKind::Dataset,
+		uri.try_into().unwrap_or_default(),
+		licence.try_into().unwrap_or_default(),
+		Schema { format: DataFormat::Safetensors, feature_count: u32::MAX, names, row_count: u64::MAX },
+		1000u32.into(),
+		MAX_ROYALTY_BPS,
 		parent,
-	}
+	)
 }
 
 /// A parent entry and a newer version of it, both owned by `owner`; returns the newer id.
 fn versioned_entry<T: Config>(owner: &T::AccountId) -> Result<EntryId, BenchmarkError> {
-	let parent = DataRegistry::<T>::do_register(owner.clone(), max_args::<T>(1, None))?;
-	Ok(DataRegistry::<T>::do_register(owner.clone(), max_args::<T>(2, Some(parent)))?)
+	let parent = DataRegistry::<T>::do_register(max_entry::<T>(owner, 1, None))?;
+	Ok(DataRegistry::<T>::do_register(max_entry::<T>(owner, 2, Some(parent)))?)
 }
 
 /// Fill entry `id`'s allow-list with `n` accounts.
@@ -84,8 +80,8 @@ mod benchmarks {
 	fn register() -> Result<(), BenchmarkError> {
 		let caller: T::AccountId = whitelisted_caller();
 		fund::<T>(&caller);
-		let parent = DataRegistry::<T>::do_register(caller.clone(), max_args::<T>(1, None))?;
-		let a = max_args::<T>(2, Some(parent));
+		let parent = DataRegistry::<T>::do_register(max_entry::<T>(&caller, 1, None))?;
+		let a = max_entry::<T>(&caller, 2, Some(parent));
 
 		#[extrinsic_call]
 		_(

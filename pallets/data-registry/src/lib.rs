@@ -515,9 +515,19 @@ pub mod pallet {
 			parent: Option<EntryId>,
 		) -> DispatchResult {
 			let owner = ensure_signed(origin)?;
-			let args =
-				RegisterArgs { root, size, kind, uri, licence, schema, price, royalty_bps, parent };
-			Self::do_register(owner, args).map(|_| ())
+			let entry = Self::new_entry(
+				owner,
+				root,
+				size,
+				kind,
+				uri,
+				licence,
+				schema,
+				price,
+				royalty_bps,
+				parent,
+			);
+			Self::do_register(entry).map(|_| ())
 		}
 
 		/// Change the price per use. Tasks already running paid at creation and are unaffected.
@@ -665,34 +675,45 @@ pub mod pallet {
 		}
 	}
 
-	/// The arguments of [`Pallet::register`], grouped.
-	pub struct RegisterArgs<T: Config> {
-		/// Content root.
-		pub root: [u8; 32],
-		/// Size in bytes.
-		pub size: u64,
-		/// Dataset or model.
-		pub kind: ArtifactKind,
-		/// Where to fetch it.
-		pub uri: UriOf<T>,
-		/// SPDX licence.
-		pub licence: Licence,
-		/// Shape of the content.
-		pub schema: Schema,
-		/// Price per use.
-		pub price: BalanceOf<T>,
-		/// Royalty in basis points.
-		pub royalty_bps: u16,
-		/// Previous version.
-		pub parent: Option<EntryId>,
-	}
-
 	impl<T: Config> Pallet<T> {
-		/// Validate and store a new entry; returns its id.
-		pub fn do_register(
+		/// An unregistered entry with the given metadata, in the state every entry starts in:
+		/// active, public, no versions, no locks, deposit not yet computed.
+		#[allow(clippy::too_many_arguments)] // the fields of `register`, one for one
+		pub fn new_entry(
 			owner: T::AccountId,
-			a: RegisterArgs<T>,
-		) -> Result<EntryId, DispatchError> {
+			root: [u8; 32],
+			size: u64,
+			kind: ArtifactKind,
+			uri: UriOf<T>,
+			licence: Licence,
+			schema: Schema,
+			price: BalanceOf<T>,
+			royalty_bps: u16,
+			parent: Option<EntryId>,
+		) -> Entry<T> {
+			Entry {
+				owner,
+				root,
+				size,
+				kind,
+				uri,
+				licence,
+				schema,
+				price,
+				royalty_bps,
+				parent,
+				versions: 0,
+				status: EntryStatus::Active,
+				access: AccessMode::Public,
+				locks: 0,
+				deposit: Zero::zero(),
+			}
+		}
+
+		/// Validate and store an entry made by [`Self::new_entry`], holding its deposit from
+		/// the owner; returns its id.
+		pub fn do_register(mut a: Entry<T>) -> Result<EntryId, DispatchError> {
+			let owner = a.owner.clone();
 			ensure!(a.size > 0, Error::<T>::EmptyArtifact);
 			ensure!(a.royalty_bps <= MAX_ROYALTY_BPS, Error::<T>::RoyaltyTooHigh);
 			ensure!(uri_is_valid(&a.uri, &a.root), Error::<T>::BadUri);
@@ -722,34 +743,10 @@ pub mod pallet {
 				});
 			}
 			OwnerRoots::<T>::insert(&owner, a.root, id);
-			Entries::<T>::insert(
-				id,
-				Entry {
-					owner: owner.clone(),
-					root: a.root,
-					size: a.size,
-					kind: a.kind,
-					uri: a.uri,
-					licence: a.licence,
-					schema: a.schema,
-					price: a.price,
-					royalty_bps: a.royalty_bps,
-					parent: a.parent,
-					versions: 0,
-					status: EntryStatus::Active,
-					access: AccessMode::Public,
-					locks: 0,
-					deposit,
-				},
-			);
-			Self::deposit_event(Event::Registered {
-				id,
-				owner,
-				root: a.root,
-				kind: a.kind,
-				parent: a.parent,
-				deposit,
-			});
+			let (root, kind, parent) = (a.root, a.kind, a.parent);
+			a.deposit = deposit;
+			Entries::<T>::insert(id, a);
+			Self::deposit_event(Event::Registered { id, owner, root, kind, parent, deposit });
 			Ok(id)
 		}
 

@@ -239,6 +239,7 @@ pub fn load(arg: &str, label_column: &str) -> Result<Dataset> {
 }
 
 /// An n-dimensional array read from one file.
+#[derive(Debug)]
 pub struct Array {
     pub shape: Vec<usize>,
     pub values: Vec<f32>,

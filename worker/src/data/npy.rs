@@ -129,6 +129,15 @@ mod tests {
         assert_eq!(a.values, vec![1., 2., 3., 4., 5., 6.]);
     }
 
+    /// `bytes` with the first occurrence of `from` replaced by `to` (same length). Byte-wise,
+    /// because an .npy file is not UTF-8: its magic starts with 0x93.
+    fn replace_bytes(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+        let at = bytes.windows(from.len()).position(|w| w == from).expect("pattern present");
+        let mut out = bytes.to_vec();
+        out[at..at + from.len()].copy_from_slice(to);
+        out
+    }
+
     #[test]
     fn corrupted_npy_files_are_refused_with_a_reason() {
         let good = encode_f32(&[2, 2], &[1., 2., 3., 4.]);
@@ -136,17 +145,11 @@ mod tests {
             .unwrap_err()
             .contains("bytes"));
         assert!(parse(&good[..5]).unwrap_err().contains("magic"));
-        let text = String::from_utf8_lossy(&good)
-            .replace("<f4", ">f4")
-            .into_bytes();
+        let text = replace_bytes(&good, b"<f4", b">f4");
         assert!(parse(&text).unwrap_err().contains("little-endian"));
-        let text = String::from_utf8_lossy(&good)
-            .replace("<f4", "<c8")
-            .into_bytes();
+        let text = replace_bytes(&good, b"<f4", b"<c8");
         assert!(parse(&text).unwrap_err().contains("unsupported"));
-        let text = String::from_utf8_lossy(&good)
-            .replace("False", "True ")
-            .into_bytes();
+        let text = replace_bytes(&good, b"False", b"True ");
         assert!(parse(&text).unwrap_err().contains("C-ordered"));
     }
 }

@@ -278,7 +278,7 @@ mod tests {
 
     #[test]
     fn max_pool_picks_window_maxima_and_routes_gradient_to_them() -> Result<()> {
-        let data = vec![
+        let data: Vec<f32> = vec![
             1., 5., 2., 0., 3., 4., 9., 1., 0., 0., 0., 0., 0., 7., 0., 8.,
         ];
         let x = Var::from_vec(data, (1, 4, 4, 1), &Device::Cpu)?;

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Regenerates the weights.rs of our own pallets by measuring their benchmarks in the runtime:
+# builds mlchain-node with `--features runtime-benchmarks` (the first build takes as long as
+# a cold build; later ones are incremental), then runs `benchmark pallet` for each pallet with
+# the template scripts/weight-template.hbs, which writes the `WeightInfo` trait, the
+# `SubstrateWeight<T>` implementation and the `()` implementation the mocks use.
+#
+#   scripts/gen-weights.sh [PALLET ...]     (default: every pallet under pallets/ with benchmarks)
+#
+# STEPS and REPEAT (environment) trade time for precision; the defaults are polkadot-sdk's.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/setup.sh
+source scripts/setup.sh
+steps="${STEPS:-50}"
+repeat="${REPEAT:-20}"
+
+cargo build --locked -p mlchain-node --features runtime-benchmarks
+node="$CARGO_TARGET_DIR/debug/mlchain-node"
+wasm="$CARGO_TARGET_DIR/debug/wbuild/mlchain-runtime/mlchain_runtime.compact.compressed.wasm"
+
+pallets=("$@")
+if ((${#pallets[@]} == 0)); then
+    for dir in pallets/*/; do
+        [[ -f "$dir/src/benchmarking.rs" ]] && pallets+=("$(basename "$dir")")
+    done
+fi
+for dir in "${pallets[@]}"; do
+    crate="pallet_${dir//-/_}"
+    echo "== $crate ($steps steps x $repeat repeats)"
+    "$node" benchmark pallet \
+        --runtime "$wasm" --genesis-builder runtime \
+        --genesis-builder-preset development \
+        --pallet "$crate" --extrinsic '*' \
+        --steps "$steps" --repeat "$repeat" \
+        --wasm-execution compiled \
+        --template scripts/weight-template.hbs \
+        --header scripts/licence-header.txt \
+        --output "pallets/$dir/src/weights.rs"
+done
