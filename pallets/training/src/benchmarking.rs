@@ -16,7 +16,7 @@ use frame_support::traits::{
 use frame_system::RawOrigin;
 use mlchain_primitives::{
 	merkle_proof, merkle_root,
-	spec::{Activation, LrSchedule, Loss, ModelSpec, OptimizerSpec},
+	spec::{Activation, Loss, LrSchedule, ModelSpec, OptimizerSpec},
 	training::verdict_commitment,
 };
 use sp_runtime::traits::{One, Saturating};
@@ -29,8 +29,12 @@ pub trait BenchmarkHelper<AccountId, Balance> {
 	/// Register `who` as an active verifier with a bond of at least `bond`. `who` is funded.
 	fn register_verifier(who: &AccountId, bond: Balance);
 	/// Register a public dataset with content root `root`; returns its id. `owner` is funded.
-	fn register_dataset(owner: &AccountId, root: [u8; 32], price: Balance, royalty_bps: u16)
-		-> EntryId;
+	fn register_dataset(
+		owner: &AccountId,
+		root: [u8; 32],
+		price: Balance,
+		royalty_bps: u16,
+	) -> EntryId;
 	/// Make `Config::Randomness` report an output known since the current block. With BABE's
 	/// `RandomnessFromOneEpochAgo`, put the current block as the current epoch's start in
 	/// `pallet_babe::EpochStart`.
@@ -368,7 +372,9 @@ mod benchmarks {
 	/// the first committee. `WorkerRegistry::select_verifiers` is included in the measurement
 	/// but also charged separately from `select_verifiers_weight`, an over-estimate on purpose.
 	#[benchmark]
-	fn on_initialize_select(v: Linear<1, { T::MaxVerifiers::get() }>) -> Result<(), BenchmarkError> {
+	fn on_initialize_select(
+		v: Linear<1, { T::MaxVerifiers::get() }>,
+	) -> Result<(), BenchmarkError> {
 		let (id, _, worker) = submitted::<T>(v)?;
 		let first = verifiers::<T>(0, v);
 		let _appeal_pool = verifiers::<T>(v, v.saturating_mul(2).saturating_add(1));
@@ -401,7 +407,9 @@ mod benchmarks {
 	/// committee of `v` (all slashed); the worker is slashed to the appeal committee and the
 	/// requester, and the task reopens.
 	#[benchmark]
-	fn on_initialize_settle(v: Linear<1, { T::MaxVerifiers::get() }>) -> Result<(), BenchmarkError> {
+	fn on_initialize_settle(
+		v: Linear<1, { T::MaxVerifiers::get() }>,
+	) -> Result<(), BenchmarkError> {
 		let (id, _, worker) = submitted::<T>(v)?;
 		let first = verifiers::<T>(0, v);
 		let second = verifiers::<T>(v, v.saturating_mul(2).saturating_add(1));

@@ -77,8 +77,8 @@ impl<T: Config> Pallet<T> {
 			ensure!(id < next, "task id not below NextTaskId");
 			add(&task.requester, task.escrow());
 			ensure!(
-				task.fees_held == task.fee.saturating_mul(task.spec.verifier_count.into()) ||
-					task.phase != Phase::Open,
+				task.fees_held == task.fee.saturating_mul(task.spec.verifier_count.into())
+					|| task.phase != Phase::Open,
 				"open task without its full verifier fees"
 			);
 			ensure!(
@@ -91,7 +91,11 @@ impl<T: Config> Pallet<T> {
 			match (&task.phase, &task.worker, &task.submission) {
 				(Phase::Open, None, None) => {},
 				(Phase::Claimed { .. }, Some(_), None) => {},
-				(Phase::Selecting | Phase::Voting | Phase::AppealWindow { .. }, Some(_), Some(_)) => {},
+				(
+					Phase::Selecting | Phase::Voting | Phase::AppealWindow { .. },
+					Some(_),
+					Some(_),
+				) => {},
 				_ => return Err("phase inconsistent with worker and submission".into()),
 			}
 			if let Some(worker) = &task.worker {
@@ -105,11 +109,15 @@ impl<T: Config> Pallet<T> {
 				task.phase != Phase::Voting || task.current_round().is_some(),
 				"voting without a committee"
 			);
-			let rounds = task.round.iter().chain(task.appeal.iter().filter_map(|a| a.round.as_ref()));
+			let rounds =
+				task.round.iter().chain(task.appeal.iter().filter_map(|a| a.round.as_ref()));
 			for round in rounds {
 				for slot in round.committee.iter() {
 					ensure!(AccountTasks::<T>::contains_key(&slot.who, id), "member not indexed");
-					ensure!(slot.vote.is_none() || slot.commitment.is_some(), "vote without commit");
+					ensure!(
+						slot.vote.is_none() || slot.commitment.is_some(),
+						"vote without commit"
+					);
 					index_entries = index_entries.saturating_add(1);
 				}
 			}

@@ -252,14 +252,7 @@ pub enum Phase<BlockNumber> {
 
 /// One committee member's assignment and vote.
 #[derive(
-	Encode,
-	Decode,
-	MaxEncodedLen,
-	TypeInfo,
-	CloneNoBound,
-	PartialEqNoBound,
-	EqNoBound,
-	DebugNoBound,
+	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
 )]
 #[codec(mel_bound())]
 #[scale_info(skip_type_params(T))]
@@ -276,14 +269,7 @@ pub struct Slot<T: Config> {
 
 /// One committee's vote.
 #[derive(
-	Encode,
-	Decode,
-	MaxEncodedLen,
-	TypeInfo,
-	CloneNoBound,
-	PartialEqNoBound,
-	EqNoBound,
-	DebugNoBound,
+	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
 )]
 #[codec(mel_bound())]
 #[scale_info(skip_type_params(T))]
@@ -298,14 +284,7 @@ pub struct Round<T: Config> {
 
 /// An appeal against the first committee's decision.
 #[derive(
-	Encode,
-	Decode,
-	MaxEncodedLen,
-	TypeInfo,
-	CloneNoBound,
-	PartialEqNoBound,
-	EqNoBound,
-	DebugNoBound,
+	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
 )]
 #[codec(mel_bound())]
 #[scale_info(skip_type_params(T))]
@@ -324,14 +303,7 @@ pub struct Appeal<T: Config> {
 
 /// Everything stored about a live task.
 #[derive(
-	Encode,
-	Decode,
-	MaxEncodedLen,
-	TypeInfo,
-	CloneNoBound,
-	PartialEqNoBound,
-	EqNoBound,
-	DebugNoBound,
+	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
 )]
 #[codec(mel_bound())]
 #[scale_info(skip_type_params(T))]
@@ -404,8 +376,8 @@ impl<T: Config> Task<T> {
 
 #[frame_support::pallet]
 pub mod pallet {
-	use super::*;
 	use super::Task;
+	use super::*;
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{
@@ -891,7 +863,10 @@ pub mod pallet {
 		fn integrity_test() {
 			assert!(T::MaxScheduledPerBlock::get() > 0, "MaxScheduledPerBlock must be non-zero");
 			assert!(T::MaxVerifiers::get() > 0, "MaxVerifiers must be non-zero");
-			assert!(T::MaxSegmentsPerVerifier::get() > 0, "MaxSegmentsPerVerifier must be non-zero");
+			assert!(
+				T::MaxSegmentsPerVerifier::get() > 0,
+				"MaxSegmentsPerVerifier must be non-zero"
+			);
 			assert!(
 				!T::SelectionDelay::get().is_zero(),
 				"SelectionDelay must be at least one block: the randomness must postdate the submission"
@@ -900,8 +875,8 @@ pub mod pallet {
 			assert!(!T::RevealWindow::get().is_zero(), "RevealWindow must be non-zero");
 			assert!(!T::AppealWindow::get().is_zero(), "AppealWindow must be non-zero");
 			assert!(
-				T::RejectSlashToVerifiers::get() < Perbill::one() ||
-					!T::RejectSlash::get().is_zero(),
+				T::RejectSlashToVerifiers::get() < Perbill::one()
+					|| !T::RejectSlash::get().is_zero(),
 				"slash split misconfigured"
 			);
 		}

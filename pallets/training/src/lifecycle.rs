@@ -4,8 +4,8 @@
 //! dispatchables are also transactional). Deadlines are handled by [`Pallet::process_deadline`],
 //! which must never leave a task without a schedule entry.
 
-use crate::*;
 use crate::Task;
+use crate::*;
 use frame_support::{
 	pallet_prelude::*,
 	traits::{fungible::MutateHold, Get},
@@ -26,8 +26,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(!reward.is_zero(), Error::<T>::ZeroReward);
 		ensure!(worker_bond >= T::MinWorkerBond::get(), Error::<T>::WorkerBondTooLow);
 		ensure!(
-			!deadlines.claim_within.is_zero() &&
-				deadlines.claim_within <= T::MaxClaimWindow::get(),
+			!deadlines.claim_within.is_zero() && deadlines.claim_within <= T::MaxClaimWindow::get(),
 			Error::<T>::BadClaimWindow
 		);
 		ensure!(
@@ -80,7 +79,13 @@ impl<T: Config> Pallet<T> {
 		Tasks::<T>::insert(id, task);
 		NextTaskId::<T>::put(id.saturating_add(1));
 		TaskCount::<T>::mutate(|c| c.saturating_inc());
-		Self::deposit_event(Event::TaskCreated { task: id, requester: who, reward, escrow, claim_until });
+		Self::deposit_event(Event::TaskCreated {
+			task: id,
+			requester: who,
+			reward,
+			escrow,
+			claim_until,
+		});
 		Ok(())
 	}
 
@@ -102,9 +107,9 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::BadVerifierCount
 		);
 		ensure!(
-			spec.segments_per_verifier > 0 &&
-				spec.segments_per_verifier <= T::MaxSegmentsPerVerifier::get() &&
-				spec.segments_per_verifier <= spec.segments(),
+			spec.segments_per_verifier > 0
+				&& spec.segments_per_verifier <= T::MaxSegmentsPerVerifier::get()
+				&& spec.segments_per_verifier <= spec.segments(),
 			Error::<T>::BadSegmentsPerVerifier
 		);
 		if spec.metric == Metric::Accuracy {
@@ -148,7 +153,10 @@ impl<T: Config> Pallet<T> {
 		let now = frame_system::Pallet::<T>::block_number();
 		ensure!(now <= task.claim_until, Error::<T>::ClaimWindowClosed);
 		ensure!(who != task.requester, Error::<T>::RequesterCannotWork);
-		ensure!(T::Workers::is_active_worker(&who, task.worker_bond), Error::<T>::NotEligibleWorker);
+		ensure!(
+			T::Workers::is_active_worker(&who, task.worker_bond),
+			Error::<T>::NotEligibleWorker
+		);
 		T::Workers::lock_bond(&who, task.worker_bond)?;
 		let submit_by = now.saturating_add(task.execution);
 		task.phase = Phase::Claimed { submit_by };
@@ -203,11 +211,8 @@ impl<T: Config> Pallet<T> {
 		let now = frame_system::Pallet::<T>::block_number();
 		let round = task.current_round_mut().ok_or(Error::<T>::NotVoting)?;
 		ensure!(now <= round.commit_deadline, Error::<T>::CommitWindowClosed);
-		let slot = round
-			.committee
-			.iter_mut()
-			.find(|s| s.who == who)
-			.ok_or(Error::<T>::NotInCommittee)?;
+		let slot =
+			round.committee.iter_mut().find(|s| s.who == who).ok_or(Error::<T>::NotInCommittee)?;
 		ensure!(slot.commitment.is_none(), Error::<T>::AlreadyCommitted);
 		slot.commitment = Some(commitment);
 		Tasks::<T>::insert(id, task);
@@ -229,11 +234,8 @@ impl<T: Config> Pallet<T> {
 		let round = task.current_round_mut().ok_or(Error::<T>::NotVoting)?;
 		ensure!(now > round.commit_deadline, Error::<T>::RevealWindowNotOpen);
 		ensure!(now <= round.reveal_deadline, Error::<T>::RevealWindowClosed);
-		let slot = round
-			.committee
-			.iter_mut()
-			.find(|s| s.who == who)
-			.ok_or(Error::<T>::NotInCommittee)?;
+		let slot =
+			round.committee.iter_mut().find(|s| s.who == who).ok_or(Error::<T>::NotInCommittee)?;
 		let commitment = slot.commitment.ok_or(Error::<T>::NotCommitted)?;
 		ensure!(slot.vote.is_none(), Error::<T>::AlreadyRevealed);
 		ensure!(
@@ -245,9 +247,9 @@ impl<T: Config> Pallet<T> {
 			Verdict::RejectSegment(e) => {
 				ensure!(slot.segments.contains(&e.segment), Error::<T>::SegmentNotAssigned);
 				ensure!(
-					e.proof.leaf_count == leaves &&
-						e.proof.leaf_index == e.segment.saturating_add(1) &&
-						verify_proof(&submission.checkpoints_root, &e.leaf, &e.proof),
+					e.proof.leaf_count == leaves
+						&& e.proof.leaf_index == e.segment.saturating_add(1)
+						&& verify_proof(&submission.checkpoints_root, &e.leaf, &e.proof),
 					Error::<T>::InvalidProof
 				);
 				ensure!(e.recomputed != e.leaf, Error::<T>::NoMismatch);

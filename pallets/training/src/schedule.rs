@@ -4,8 +4,8 @@
 //! change removes the old entry before adding the new one, so the schedule never holds stale
 //! entries and `on_initialize` does useful work for every entry it reads.
 
-use crate::*;
 use crate::Task;
+use crate::*;
 use frame_support::{pallet_prelude::*, traits::Get};
 use sp_runtime::traits::{One, Saturating};
 

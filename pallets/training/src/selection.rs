@@ -9,8 +9,8 @@
 //! [`assign_segments`] is a pure function so clients and tests can reproduce assignments, but
 //! clients should read them from the runtime API rather than recompute them.
 
-use crate::*;
 use crate::Task;
+use crate::*;
 use alloc::vec::Vec;
 use frame_support::{pallet_prelude::*, traits::Randomness};
 use mlchain_primitives::blake2_256;
@@ -67,9 +67,10 @@ impl<T: Config> Pallet<T> {
 			frame_support::storage::with_storage_layer(|| Self::draw(id, &task, reference, now));
 		match drawn {
 			Ok(round) => {
-				let verifiers: BoundedVec<T::AccountId, MaxCommitteeOf<T>> = BoundedVec::truncate_from(
-					round.committee.iter().map(|s| s.who.clone()).collect(),
-				);
+				let verifiers: BoundedVec<T::AccountId, MaxCommitteeOf<T>> =
+					BoundedVec::truncate_from(
+						round.committee.iter().map(|s| s.who.clone()).collect(),
+					);
 				let (commit_deadline, reveal_deadline) =
 					(round.commit_deadline, round.reveal_deadline);
 				match &mut task.appeal {
@@ -121,8 +122,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(known_since > reference, Error::<T>::StaleRandomness);
 		let seed = blake2_256(&(&subject, random).encode());
 
-		let k =
-			if appeal { Self::appeal_committee_size(task) } else { task.spec.verifier_count };
+		let k = if appeal { Self::appeal_committee_size(task) } else { task.spec.verifier_count };
 		let mut exclude: Vec<T::AccountId> = Vec::new();
 		exclude.push(task.requester.clone());
 		if let Some(w) = &task.worker {

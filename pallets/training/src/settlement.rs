@@ -5,8 +5,8 @@
 //! beneficiaries. Nothing here mints or burns. The functions are infallible where a failure
 //! could strand funds: a failed payment is released to its payer and reported.
 
-use crate::*;
 use crate::Task;
+use crate::*;
 use alloc::{vec, vec::Vec};
 use frame_support::{
 	pallet_prelude::*,
@@ -27,9 +27,8 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn tally(id: TaskId, mut task: Task<T>, now: BlockNumberFor<T>) -> DispatchResult {
 		let appeal_round = matches!(task.appeal, Some(Appeal { round: Some(_), .. }));
 		let round = task.current_round().ok_or(Error::<T>::NotVoting)?;
-		let count = |d: Decision| {
-			round.committee.iter().filter(|s| s.vote == Some(d)).count() as u32
-		};
+		let count =
+			|d: Decision| round.committee.iter().filter(|s| s.vote == Some(d)).count() as u32;
 		let (accepts, rejects) = (count(Decision::Accepted), count(Decision::Rejected));
 		let decision = match accepts.cmp(&rejects) {
 			core::cmp::Ordering::Greater => Some(Decision::Accepted),
@@ -275,8 +274,9 @@ impl<T: Config> Pallet<T> {
 		if now < task.claim_until {
 			let full = task.fee.saturating_mul(task.spec.verifier_count.into());
 			let top_up = full.saturating_sub(task.fees_held);
-			let topped = top_up.is_zero() ||
-				T::Currency::hold(&HoldReason::TaskEscrow.into(), &task.requester, top_up).is_ok();
+			let topped = top_up.is_zero()
+				|| T::Currency::hold(&HoldReason::TaskEscrow.into(), &task.requester, top_up)
+					.is_ok();
 			if topped {
 				task.fees_held = full;
 				task.phase = Phase::Open;

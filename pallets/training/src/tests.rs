@@ -12,7 +12,7 @@ use frame_support::{
 use mlchain_pallet_traits::{DatasetProvider, EntryStatus};
 use mlchain_primitives::{
 	blake2_256, merkle_proof, merkle_root,
-	spec::{Activation, LrSchedule, Loss, ModelSpec, OptimizerSpec},
+	spec::{Activation, Loss, LrSchedule, ModelSpec, OptimizerSpec},
 	training::verdict_commitment,
 };
 
@@ -286,13 +286,8 @@ fn create_task_refuses_invalid_specs_with_clear_errors() {
 			E::SpecRateOutOfRange
 		);
 		assert_noop!(
-			try_spec(&|s| s.model = ModelSpec::Transformer {
-				vocab: 4,
-				context: 4,
-				width: 10,
-				heads: 3,
-				layers: 1
-			}),
+			try_spec(&|s| s.model =
+				ModelSpec::Transformer { vocab: 4, context: 4, width: 10, heads: 3, layers: 1 }),
 			E::SpecWidthNotDivisibleByHeads
 		);
 		assert_noop!(
@@ -374,10 +369,7 @@ fn create_task_checks_datasets() {
 		s.train_dataset = [9; 32];
 		assert_noop!(with(DatasetIds { train: model, eval: EVAL_ENTRY }, s), E::NotADataset);
 		assert_ok!(DataRegistry::deprecate(signed(OWNER2), EVAL_ENTRY));
-		assert_noop!(
-			with(datasets(), spec()),
-			pallet_data_registry::Error::<Test>::Deprecated
-		);
+		assert_noop!(with(datasets(), spec()), pallet_data_registry::Error::<Test>::Deprecated);
 		check();
 	});
 }
@@ -453,7 +445,8 @@ fn live_tasks_are_capped() {
 fn a_full_block_pushes_deadlines_to_the_next_block() {
 	new_test_ext().execute_with(|| {
 		let ids: Vec<_> = (0..6).map(|_| create(ALICE)).collect();
-		let at: Vec<u64> = ids.iter().map(|i| Tasks::<Test>::get(i).unwrap().scheduled_at).collect();
+		let at: Vec<u64> =
+			ids.iter().map(|i| Tasks::<Test>::get(i).unwrap().scheduled_at).collect();
 		assert_eq!(at, vec![32, 32, 32, 32, 33, 33]);
 		check();
 		run_to_block(32);
@@ -620,7 +613,10 @@ fn submit_result_checks_worker_phase_deadline_and_metric() {
 			E::MetricBelowThreshold
 		);
 		System::set_block_number(12);
-		assert_noop!(Training::submit_result(signed(w), id, root, root, METRIC), E::SubmissionTooLate);
+		assert_noop!(
+			Training::submit_result(signed(w), id, root, root, METRIC),
+			E::SubmissionTooLate
+		);
 		System::set_block_number(11);
 		assert_ok!(Training::submit_result(signed(w), id, root, root, METRIC));
 		assert_eq!(phase(id), Phase::Selecting);
@@ -846,7 +842,12 @@ fn a_lying_verifier_is_outvoted_and_slashed_to_the_worker() {
 		let worker_before = balance(w);
 		run_past_appeal(id);
 		let penalty = VERIFIER_BOND / 5;
-		assert!(has_event(Event::VerifierSettled { task: id, verifier: liar, paid: 0, slashed: penalty }));
+		assert!(has_event(Event::VerifierSettled {
+			task: id,
+			verifier: liar,
+			paid: 0,
+			slashed: penalty
+		}));
 		assert_eq!(participant(liar).bond, 1_000 - penalty);
 		assert_eq!(participant(liar).reputation.faults, 1);
 		assert_eq!(balance(w), worker_before + 855 + penalty);
@@ -964,7 +965,12 @@ fn commit_and_reveal_enforce_windows_membership_and_the_commitment() {
 			E::CommitmentMismatch
 		);
 		assert_noop!(
-			Training::reveal_verdict(signed(v), id, Verdict::RejectMetric { metric_ppb: 1 }, salt(v)),
+			Training::reveal_verdict(
+				signed(v),
+				id,
+				Verdict::RejectMetric { metric_ppb: 1 },
+				salt(v)
+			),
 			E::CommitmentMismatch
 		);
 		assert_ok!(Training::reveal_verdict(signed(v), id, verdict.clone(), salt(v)));
@@ -1279,10 +1285,8 @@ struct Profile {
 
 #[test]
 fn random_lifecycles_conserve_funds() {
-	let lifecycles: u32 = std::env::var("TRAINING_PROPERTY_TASKS")
-		.ok()
-		.and_then(|v| v.parse().ok())
-		.unwrap_or(2_000);
+	let lifecycles: u32 =
+		std::env::var("TRAINING_PROPERTY_TASKS").ok().and_then(|v| v.parse().ok()).unwrap_or(2_000);
 	let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
 	new_test_ext().execute_with(|| {
 		let issuance = Balances::total_issuance();
@@ -1360,9 +1364,9 @@ fn random_lifecycles_conserve_funds() {
 								_ => Act::Honest,
 							};
 							let v = verdict_for(act, &leaves, &slot.segments);
-							if now <= round.commit_deadline &&
-								slot.commitment.is_none() &&
-								act != Act::Absent
+							if now <= round.commit_deadline
+								&& slot.commitment.is_none()
+								&& act != Act::Absent
 							{
 								let _ = Training::commit_verdict(
 									signed(slot.who),
@@ -1370,9 +1374,8 @@ fn random_lifecycles_conserve_funds() {
 									commitment(id, slot.who, &v),
 								);
 							}
-							if now > round.commit_deadline &&
-								slot.vote.is_none() &&
-								act != Act::CommitOnly
+							if now > round.commit_deadline
+								&& slot.vote.is_none() && act != Act::CommitOnly
 							{
 								// Reveal the verdict committed (whatever the act now says).
 								for cand in [
