@@ -181,6 +181,14 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_training_runtime_api::TrainingApi<Block, AccountId, crate::BlockNumber> for Runtime {
+		fn assignments_of(
+			who: AccountId,
+		) -> Vec<pallet_training_runtime_api::Assignment<crate::BlockNumber>> {
+			crate::Training::assignments_of(&who)
+		}
+	}
+
 	impl pallet_transaction_payment_rpc_runtime_api::TransactionPaymentApi<Block, Balance> for Runtime {
 		fn query_info(
 			uxt: <Block as BlockT>::Extrinsic,

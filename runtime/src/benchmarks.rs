@@ -15,6 +15,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_sudo, Sudo]
 	[pallet_data_registry, DataRegistry]
 	[pallet_compute, Compute]
+	[pallet_training, Training]
 );
 
 type BaselineBench<T> = frame_benchmarking::baseline::Pallet<T>;

@@ -152,6 +152,8 @@ mod runtime {
 	pub type DataRegistry = pallet_data_registry;
 	#[runtime::pallet_index(21)]
 	pub type Compute = pallet_compute;
+	#[runtime::pallet_index(22)]
+	pub type Training = pallet_training;
 }
 
 /// The address format of extrinsics: an account id, or an index for future compatibility.

@@ -858,6 +858,19 @@ pub mod pallet {
 			Ok(())
 		}
 
+		/// The owner's royalty share of `amount`: nothing for a taken-down entry or the owner's
+		/// own use.
+		fn royalty_of(entry: &Entry<T>, payer: &T::AccountId, amount: BalanceOf<T>) -> BalanceOf<T> {
+			if entry.status == EntryStatus::TakenDown || payer == &entry.owner {
+				return Zero::zero();
+			}
+			sp_runtime::Permill::from_rational(
+				u32::from(entry.royalty_bps),
+				u32::from(MAX_ROYALTY_BPS),
+			)
+			.mul_floor(amount)
+		}
+
 		fn pay_owner(
 			payer: &T::AccountId,
 			owner: &T::AccountId,
@@ -966,14 +979,16 @@ pub mod pallet {
 			if entry.status == EntryStatus::TakenDown || payer == &entry.owner {
 				return Ok(Zero::zero());
 			}
-			let royalty = sp_runtime::Permill::from_rational(
-				u32::from(entry.royalty_bps),
-				u32::from(MAX_ROYALTY_BPS),
-			)
-			.mul_floor(amount);
+			let royalty = Self::royalty_of(&entry, payer, amount);
 			Self::pay_owner(payer, &entry.owner, royalty)?;
 			Self::deposit_event(Event::RoyaltyPaid { id, payer: payer.clone(), amount: royalty });
 			Ok(royalty)
+		}
+
+		fn royalty_due(id: EntryId, payer: &T::AccountId, amount: BalanceOf<T>) -> BalanceOf<T> {
+			Entries::<T>::get(id)
+				.map(|entry| Self::royalty_of(&entry, payer, amount))
+				.unwrap_or_else(Zero::zero)
 		}
 
 		fn lock(id: EntryId) -> DispatchResult {

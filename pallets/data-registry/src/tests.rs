@@ -607,6 +607,22 @@ fn royalty_is_the_basis_point_share_of_the_amount() {
 }
 
 #[test]
+fn royalty_due_quotes_pay_royalty_without_moving_funds() {
+	new_test_ext().execute_with(|| {
+		let id = register_ok(ALICE, 1); // 500 bps = 5 %
+		let (alice, bob) = (Balances::balance(&ALICE), Balances::balance(&BOB));
+		assert_eq!(Registry::royalty_due(id, &BOB, 400), 20);
+		assert_eq!(Registry::royalty_due(id, &BOB, 19), 0);
+		assert_eq!(Registry::royalty_due(id, &ALICE, 400), 0);
+		assert_eq!(Registry::royalty_due(9, &BOB, 400), 0);
+		assert_eq!((Balances::balance(&ALICE), Balances::balance(&BOB)), (alice, bob));
+		assert_eq!(Registry::royalty_due(id, &BOB, 400), Registry::pay_royalty(id, &BOB, 400).unwrap());
+		assert_ok!(Registry::take_down(RuntimeOrigin::root(), id, TakeDownReason::Licence));
+		assert_eq!(Registry::royalty_due(id, &BOB, 400), 0);
+	});
+}
+
+#[test]
 fn locks_nest_up_to_the_limit_and_must_be_released() {
 	new_test_ext().execute_with(|| {
 		let id = register_ok(ALICE, 1);

@@ -94,9 +94,11 @@ pub struct EntryInfo<AccountId, Balance> {
 
 /// Access to the data registry for other pallets (implemented by `pallet-data-registry`).
 ///
-/// The expected use by the training pallet: when a task is created, `ensure_can_use`, then
-/// `charge_use` and `lock` every entry it names; when the task settles, `pay_royalty` out of the
-/// reward and `unlock`.
+/// Two ways to pay the owner are offered. A caller paying from a free balance uses
+/// `charge_use` and `pay_royalty`. The training pallet escrows the price when a task is created
+/// and pays at settlement from its hold: at creation it calls `ensure_can_use`, reads the price
+/// from `entry` and calls `lock`; at settlement it asks `royalty_due`, pays the current owner
+/// from the hold itself, and calls `unlock`.
 pub trait DatasetProvider<AccountId, Balance> {
 	/// The entry `id`, if it exists.
 	fn entry(id: EntryId) -> Option<EntryInfo<AccountId, Balance>>;
@@ -116,6 +118,14 @@ pub trait DatasetProvider<AccountId, Balance> {
 		payer: &AccountId,
 		amount: Balance,
 	) -> Result<Balance, DispatchError>;
+
+	/// The royalty [`Self::pay_royalty`] would pay the owner of `id` out of `amount` right now,
+	/// without moving any funds: zero for an entry that was taken down or when `payer` is the
+	/// owner. A caller that pays from funds it holds itself (the training pallet pays from the
+	/// requester's escrow hold) asks for the amount here and pays the current owner
+	/// ([`Self::entry`]) directly, so the rate is defined in one place and nothing is charged
+	/// twice.
+	fn royalty_due(id: EntryId, payer: &AccountId, amount: Balance) -> Balance;
 
 	/// Lock entry `id` for a task: while locked it cannot be removed, and its access cannot be
 	/// narrowed. Locks nest; each `lock` needs one `unlock`. Only active entries can be locked.

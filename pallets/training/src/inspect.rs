@@ -1,0 +1,151 @@
+//! Read-only views: the open assignments of an account (backing the runtime API) and the
+//! storage invariants checked by `try_state`.
+
+use crate::*;
+use alloc::vec::Vec;
+
+impl<T: Config> Pallet<T> {
+	/// The open assignments of `who`: tasks it claimed as worker (until they settle), and
+	/// committees it sits on that are still committing or revealing, with its segments and the
+	/// commit and reveal deadlines. Reads only `who`'s entries of [`AccountTasks`] (bounded by
+	/// the assignments its bond can lock). Meant for the runtime API, not for block execution.
+	pub fn assignments_of(who: &T::AccountId) -> Vec<Assignment<BlockNumberFor<T>>> {
+		let mut out = Vec::new();
+		for (id, role) in AccountTasks::<T>::iter_prefix(who) {
+			let Some(task) = Tasks::<T>::get(id) else { continue };
+			match role {
+				AssignmentRole::Worker => {
+					let deadline = match task.phase {
+						Phase::Claimed { submit_by } => submit_by,
+						_ => task.scheduled_at,
+					};
+					out.push(Assignment {
+						task: id,
+						role,
+						segments: Vec::new(),
+						commit_deadline: deadline,
+						reveal_deadline: deadline,
+					});
+				},
+				AssignmentRole::Verifier | AssignmentRole::AppealVerifier => {
+					if task.phase != Phase::Voting {
+						continue;
+					}
+					let Some(round) = task.current_round() else { continue };
+					let Some(slot) = round.committee.iter().find(|s| &s.who == who) else {
+						continue;
+					};
+					if slot.vote.is_some() {
+						continue;
+					}
+					out.push(Assignment {
+						task: id,
+						role,
+						segments: slot.segments.to_vec(),
+						commit_deadline: round.commit_deadline,
+						reveal_deadline: round.reveal_deadline,
+					});
+				},
+			}
+		}
+		out
+	}
+
+	/// Check every invariant of the pallet's storage, above all conservation: each account's
+	/// funds held under [`HoldReason::TaskEscrow`] equal the escrows of the tasks it requested
+	/// plus its appeal deposits (there are no pending payouts: payments are made at settlement).
+	/// Bonds are held by the compute pallet and checked by its own `try_state`.
+	#[cfg(any(test, feature = "try-runtime"))]
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		use alloc::collections::btree_map::BTreeMap;
+		use frame_support::{
+			ensure,
+			traits::{fungible::InspectHold, Get},
+		};
+		use sp_runtime::traits::{Saturating, Zero};
+
+		let mut expected: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+		let mut add = |who: &T::AccountId, amount: BalanceOf<T>| {
+			let e = expected.entry(who.clone()).or_insert_with(Zero::zero);
+			*e = e.saturating_add(amount);
+		};
+		let mut count = 0u32;
+		let mut index_entries = 0u32;
+		let next = NextTaskId::<T>::get();
+		for (id, task) in Tasks::<T>::iter() {
+			count = count.saturating_add(1);
+			ensure!(id < next, "task id not below NextTaskId");
+			add(&task.requester, task.escrow());
+			ensure!(
+				task.fees_held == task.fee.saturating_mul(task.spec.verifier_count.into())
+					|| task.phase != Phase::Open,
+				"open task without its full verifier fees"
+			);
+			ensure!(
+				Schedule::<T>::get(task.scheduled_at).contains(&id),
+				"task missing from the schedule"
+			);
+			if let Some(appeal) = &task.appeal {
+				add(&appeal.appellant, appeal.deposit);
+			}
+			match (&task.phase, &task.worker, &task.submission) {
+				(Phase::Open, None, None) => {},
+				(Phase::Claimed { .. }, Some(_), None) => {},
+				(
+					Phase::Selecting | Phase::Voting | Phase::AppealWindow { .. },
+					Some(_),
+					Some(_),
+				) => {},
+				_ => return Err("phase inconsistent with worker and submission".into()),
+			}
+			if let Some(worker) = &task.worker {
+				ensure!(
+					AccountTasks::<T>::get(worker, id) == Some(AssignmentRole::Worker),
+					"worker not indexed"
+				);
+				index_entries = index_entries.saturating_add(1);
+			}
+			ensure!(
+				task.phase != Phase::Voting || task.current_round().is_some(),
+				"voting without a committee"
+			);
+			let rounds =
+				task.round.iter().chain(task.appeal.iter().filter_map(|a| a.round.as_ref()));
+			for round in rounds {
+				for slot in round.committee.iter() {
+					ensure!(AccountTasks::<T>::contains_key(&slot.who, id), "member not indexed");
+					ensure!(
+						slot.vote.is_none() || slot.commitment.is_some(),
+						"vote without commit"
+					);
+					index_entries = index_entries.saturating_add(1);
+				}
+			}
+		}
+		ensure!(count == TaskCount::<T>::get(), "TaskCount differs from the tasks");
+		ensure!(count <= T::MaxOpenTasks::get(), "more tasks than MaxOpenTasks");
+		let mut scheduled = 0u32;
+		for (at, list) in Schedule::<T>::iter() {
+			for id in list.iter() {
+				scheduled = scheduled.saturating_add(1);
+				ensure!(
+					Tasks::<T>::get(id).is_some_and(|t| t.scheduled_at == at),
+					"schedule entry of no task, or at the wrong block"
+				);
+			}
+		}
+		ensure!(scheduled == count, "schedule holds more entries than tasks");
+		ensure!(
+			AccountTasks::<T>::iter().count() as u32 == index_entries,
+			"stale assignment index entries"
+		);
+		let reason: T::RuntimeHoldReason = HoldReason::TaskEscrow.into();
+		for (who, amount) in expected.iter() {
+			ensure!(
+				T::Currency::balance_on_hold(&reason, who) == *amount,
+				"escrow hold differs from the tasks' escrows"
+			);
+		}
+		Ok(())
+	}
+}

@@ -1,0 +1,984 @@
+//! # Training pallet
+//!
+//! The life of a paid training task: escrow, claim, commitment, random verification, appeal
+//! and settlement.
+//!
+//! ## Overview
+//!
+//! A **requester** posts a task with [`Pallet::create_task`]: a [`TaskSpec`] (model, optimiser,
+//! seed, `S` steps with a checkpoint every `K`, datasets by content hash, metric and threshold,
+//! `V` verifiers each replaying `q` segments), the registry entries of its training and
+//! evaluation datasets, the reward, the bond a worker must lock, and its deadlines. The reward,
+//! the fees of `V` verifiers and the datasets' use prices are held from the requester
+//! ([`HoldReason::TaskEscrow`]); the datasets are locked in the registry for the task's life.
+//!
+//! A **worker** claims it ([`Pallet::claim_task`], part of its bond is locked in the compute
+//! pallet), trains deterministically and commits to the whole run with
+//! [`Pallet::submit_result`]: the Merkle root over the `S/K + 1` checkpoint hashes (leaf 0 is
+//! the initial weights, leaf `i` the checkpoint after `i * K` steps), the final model hash and
+//! its metric.
+//!
+//! [`Config::SelectionDelay`] blocks later, randomness that was not known when the worker
+//! submitted picks a **committee** of `V` verifiers, weighted by stake, and `q` segment indices
+//! for each. Verifiers replay their segments and evaluate the final model, commit to a
+//! [`Verdict`] ([`Pallet::commit_verdict`]) and reveal it ([`Pallet::reveal_verdict`]). A
+//! reject verdict carries the mismatching segment, the verifier's recomputed checkpoint hash and
+//! the worker's committed leaf with its Merkle proof, which the pallet checks against the root.
+//!
+//! The majority of revealed verdicts decides. The losing party (the worker after a reject, the
+//! requester after an accept) may [`Pallet::appeal`] once, within [`Config::AppealWindow`]
+//! blocks, paying the fees of a fresh committee of `2V + 1` verifiers whose decision is final.
+//! Then the task settles by itself in `on_initialize`.
+//!
+//! ## Terminology
+//!
+//! - **Escrow**: the requester's held funds for a task: reward + fees still owed to the first
+//!   committee + the datasets' use prices.
+//! - **Segment** `i`: training steps `i*K .. (i+1)*K`, checked by replaying from checkpoint `i`
+//!   and comparing with leaf `i + 1`.
+//! - **Committee / round**: the verifiers drawn for one vote. A round with no majority (nobody
+//!   revealed, or a tie) is **void** and a new committee is drawn, at most
+//!   [`Config::MaxVoidRounds`] times.
+//! - **Decision**: accepted or rejected, by strict majority of revealed verdicts.
+//! - **Harmed party**: whom a wrong vote hurt: the worker if the task was finally accepted, the
+//!   requester if it was finally rejected. Slashes of wrong votes go to it.
+//!
+//! ## Usage
+//!
+//! Calls: [`Pallet::create_task`], [`Pallet::cancel_task`], [`Pallet::claim_task`],
+//! [`Pallet::submit_result`], [`Pallet::commit_verdict`], [`Pallet::reveal_verdict`],
+//! [`Pallet::appeal`]. Clients find their work through the runtime API
+//! (`pallet-training-runtime-api`, backed by [`Pallet::assignments_of`]). The commitment a
+//! verifier publishes is [`mlchain_primitives::training::verdict_commitment`], shared with the
+//! worker. `docs/training-tasks.md` walks through a task call by call and explains the
+//! economics.
+//!
+//! Settlement pays, when accepted: the reward minus royalties to the worker, the use prices and
+//! royalties to the current dataset owners, a fee to every verifier who voted with the final
+//! decision; the worker's bond is unlocked. When rejected: a part of the worker's bond
+//! ([`Config::RejectSlash`]) is slashed, split between the verifiers who proved the fault
+//! ([`Config::RejectSlashToVerifiers`]) and the requester, and the task reopens (if its claim
+//! window is still open and the requester can top up the fees) or is refunded. Verifiers who
+//! did not reveal, or voted against the final decision, lose [`Config::VerifierSlash`] of
+//! their locked [`Config::VerifierBond`].
+//!
+//! ## Implementation notes
+//!
+//! - **Bounded work per block.** Every live task has exactly one entry in [`Schedule`], at the
+//!   block where its current phase ends; `on_initialize` handles at most
+//!   [`Config::MaxScheduledPerBlock`] tasks, each benchmarked by phase. A full block pushes the
+//!   entry to the next one; since live tasks are capped by [`Config::MaxOpenTasks`], a free
+//!   slot always exists within [`Pallet::schedule_lookahead`] blocks (`integrity_test`).
+//! - **Randomness.** The committee seed is `T::Randomness::random(subject)`, used only if the
+//!   source says it became known *after* the block of the submission (or appeal); otherwise the
+//!   selection is postponed. With BABE's `RandomnessFromOneEpochAgo` this means the committee
+//!   is drawn in an epoch that began after the submission, from VRF outputs the worker could not
+//!   know (see the docs for the residual bias of block producers).
+//! - **Funds.** The requester's escrow and an appellant's deposit are fungible holds of this
+//!   pallet; payments leave them with `transfer_on_hold`, refunds with `release`. Bonds stay in
+//!   the compute pallet and are locked, unlocked and slashed through [`WorkerRegistry`]. If a
+//!   payment cannot be made (the payee's account cannot receive it) the amount is released to
+//!   its payer instead, so nothing is ever stranded, minted or burnt.
+//! - **Conservation** (`try_state`): for every account, the funds held under
+//!   [`HoldReason::TaskEscrow`] equal the escrows of its tasks plus its appeal deposits; there
+//!   are no pending payouts because every payment is made when a task settles. The schedule,
+//!   the task count and the account index agree with the tasks.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+pub mod benchmarking;
+mod inspect;
+mod lifecycle;
+#[cfg(test)]
+mod mock;
+mod schedule;
+pub mod selection;
+mod settlement;
+#[cfg(test)]
+mod tests;
+pub mod weights;
+pub use weights::WeightInfo;
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::{
+	traits::{fungible, Get},
+	BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
+};
+use frame_system::pallet_prelude::BlockNumberFor;
+pub use mlchain_pallet_traits::{DatasetProvider, EntryId, WorkerRegistry};
+pub use mlchain_primitives::{
+	training::{Assignment, AssignmentRole, RejectEvidence, TaskId, Verdict},
+	Hash, Metric, TaskSpec,
+};
+use scale_info::TypeInfo;
+
+/// Balance type of the configured currency.
+pub type BalanceOf<T> =
+	<<T as Config>::Currency as fungible::Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+
+/// Largest committee: an appeal committee of `2 * MaxVerifiers + 1`.
+pub struct MaxCommitteeOf<T>(core::marker::PhantomData<T>);
+impl<T: Config> Get<u32> for MaxCommitteeOf<T> {
+	fn get() -> u32 {
+		T::MaxVerifiers::get().saturating_mul(2).saturating_add(1)
+	}
+}
+
+/// The registry entries a task trains and evaluates on. They may be the same entry.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct DatasetIds {
+	/// Entry whose content root is the spec's `train_dataset`.
+	pub train: EntryId,
+	/// Entry whose content root is the spec's `eval_dataset`.
+	pub eval: EntryId,
+}
+
+/// The time limits a requester sets, in blocks from the call that starts each period.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct Deadlines<BlockNumber> {
+	/// The task can be claimed for this many blocks after creation (at most
+	/// [`Config::MaxClaimWindow`]); it is refunded when it is still unclaimed then, and a
+	/// rejected or abandoned run only reopens while this window lasts.
+	pub claim_within: BlockNumber,
+	/// A worker must submit within this many blocks of claiming (at most
+	/// [`Config::MaxExecutionWindow`]).
+	pub execution: BlockNumber,
+}
+
+/// What a worker committed to.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct Submission<BlockNumber> {
+	/// Merkle root over the `S/K + 1` checkpoint hashes.
+	pub checkpoints_root: Hash,
+	/// Hash of the final model (the last checkpoint).
+	pub model_hash: Hash,
+	/// The final model's metric on the evaluation set, in the spec's unit.
+	pub metric_ppb: u64,
+	/// Block of the submission; committee randomness must be younger.
+	pub submitted_at: BlockNumber,
+}
+
+/// A revealed vote.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum Decision {
+	/// The run replays and meets the claimed metric.
+	Accepted,
+	/// A proven mismatch.
+	Rejected,
+}
+
+/// Where a task is in its life.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum Phase<BlockNumber> {
+	/// Waiting for a worker until `claim_until` (inclusive).
+	Open,
+	/// Claimed; the worker must submit by `submit_by` (inclusive).
+	Claimed {
+		/// Last block for `submit_result`.
+		submit_by: BlockNumber,
+	},
+	/// Submitted (or appealed); a committee is drawn at the scheduled block.
+	Selecting,
+	/// A committee is committing and revealing.
+	Voting,
+	/// The first committee decided; the losing party may appeal until `until` (inclusive).
+	AppealWindow {
+		/// The first committee's decision.
+		decision: Decision,
+		/// Last block for `appeal`.
+		until: BlockNumber,
+	},
+}
+
+/// One committee member's assignment and vote.
+#[derive(
+	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
+)]
+#[codec(mel_bound())]
+#[scale_info(skip_type_params(T))]
+pub struct Slot<T: Config> {
+	/// The verifier.
+	pub who: T::AccountId,
+	/// Segment indices to replay, ascending.
+	pub segments: BoundedVec<u32, T::MaxSegmentsPerVerifier>,
+	/// The verdict commitment, once committed.
+	pub commitment: Option<Hash>,
+	/// The revealed vote, once revealed with valid evidence.
+	pub vote: Option<Decision>,
+}
+
+/// One committee's vote.
+#[derive(
+	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
+)]
+#[codec(mel_bound())]
+#[scale_info(skip_type_params(T))]
+pub struct Round<T: Config> {
+	/// Members in draw order.
+	pub committee: BoundedVec<Slot<T>, MaxCommitteeOf<T>>,
+	/// Last block in which commitments are accepted.
+	pub commit_deadline: BlockNumberFor<T>,
+	/// Last block in which reveals are accepted; the round is tallied in the next block.
+	pub reveal_deadline: BlockNumberFor<T>,
+}
+
+/// An appeal against the first committee's decision.
+#[derive(
+	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
+)]
+#[codec(mel_bound())]
+#[scale_info(skip_type_params(T))]
+pub struct Appeal<T: Config> {
+	/// The worker or the requester.
+	pub appellant: T::AccountId,
+	/// Fees of the appeal committee still held from the appellant.
+	pub deposit: BalanceOf<T>,
+	/// Block of the appeal; the appeal committee's randomness must be younger.
+	pub filed_at: BlockNumberFor<T>,
+	/// What the first committee decided (stands if the appeal round is void).
+	pub first_decision: Decision,
+	/// The appeal committee, once drawn.
+	pub round: Option<Round<T>>,
+}
+
+/// Everything stored about a live task.
+#[derive(
+	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
+)]
+#[codec(mel_bound())]
+#[scale_info(skip_type_params(T))]
+pub struct Task<T: Config> {
+	/// Who posted and pays.
+	pub requester: T::AccountId,
+	/// What to train and how it is checked.
+	pub spec: TaskSpec,
+	/// The registry entries of the datasets (locked while the task lives).
+	pub datasets: DatasetIds,
+	/// Use price of the training entry, escrowed (zero for the owner's own data).
+	pub train_price: BalanceOf<T>,
+	/// Use price of the evaluation entry, escrowed (zero if it is the training entry or the
+	/// requester's own).
+	pub eval_price: BalanceOf<T>,
+	/// The worker's reward, escrowed.
+	pub reward: BalanceOf<T>,
+	/// The fee of one verifier, fixed at creation.
+	pub fee: BalanceOf<T>,
+	/// Fees escrowed for the first committee and not yet paid.
+	pub fees_held: BalanceOf<T>,
+	/// The bond a worker locks by claiming.
+	pub worker_bond: BalanceOf<T>,
+	/// Last block in which the task can be claimed.
+	pub claim_until: BlockNumberFor<T>,
+	/// Blocks a worker has from claim to submission.
+	pub execution: BlockNumberFor<T>,
+	/// The worker, once claimed.
+	pub worker: Option<T::AccountId>,
+	/// The worker's commitment, once submitted.
+	pub submission: Option<Submission<BlockNumberFor<T>>>,
+	/// Current phase.
+	pub phase: Phase<BlockNumberFor<T>>,
+	/// The block whose [`Schedule`] entry holds this task (its phase's deadline).
+	pub scheduled_at: BlockNumberFor<T>,
+	/// The first committee (replaced when a round is void).
+	pub round: Option<Round<T>>,
+	/// The appeal, if one was filed.
+	pub appeal: Option<Appeal<T>>,
+	/// Void rounds so far.
+	pub void_rounds: u32,
+}
+
+impl<T: Config> Task<T> {
+	/// Funds held from the requester for this task.
+	pub fn escrow(&self) -> BalanceOf<T> {
+		use sp_runtime::traits::Saturating;
+		self.reward
+			.saturating_add(self.fees_held)
+			.saturating_add(self.train_price)
+			.saturating_add(self.eval_price)
+	}
+
+	/// The round that is voting or voted last: the appeal round if drawn, else the first.
+	pub fn current_round(&self) -> Option<&Round<T>> {
+		match &self.appeal {
+			Some(Appeal { round: Some(r), .. }) => Some(r),
+			_ => self.round.as_ref(),
+		}
+	}
+
+	/// Mutable [`Self::current_round`].
+	pub fn current_round_mut(&mut self) -> Option<&mut Round<T>> {
+		match &mut self.appeal {
+			Some(Appeal { round: Some(r), .. }) => Some(r),
+			_ => self.round.as_mut(),
+		}
+	}
+}
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::Task;
+	use super::*;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungible::{Inspect, Mutate, MutateHold},
+			Randomness,
+		},
+	};
+	use frame_system::pallet_prelude::*;
+	use sp_runtime::{traits::Zero, Perbill};
+
+	/// The in-code storage version.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	/// Configuration of the training pallet.
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// The overarching event type.
+		#[allow(deprecated)]
+		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
+
+		/// The currency escrows are held in and payments made in.
+		type Currency: Inspect<Self::AccountId>
+			+ Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		/// The overarching hold reason, which must include this pallet's [`HoldReason`].
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// Source of committee randomness. It must report truthfully since when its output is
+		/// known: the pallet only uses an output that became known after the submission. On
+		/// the solochain: `pallet_babe::RandomnessFromOneEpochAgo<Runtime>`.
+		type Randomness: Randomness<Self::Hash, BlockNumberFor<Self>>;
+
+		/// The data registry (datasets, prices, royalties, locks).
+		type Datasets: DatasetProvider<Self::AccountId, BalanceOf<Self>>;
+
+		/// The compute registry (workers, verifiers, bonds, reputation, selection).
+		type Workers: WorkerRegistry<Self::AccountId, BalanceOf<Self>>;
+
+		/// Largest verifier count `V` a spec may ask for; an appeal committee has `2V + 1`.
+		#[pallet::constant]
+		type MaxVerifiers: Get<u32>;
+
+		/// Largest number of segments `q` one verifier replays.
+		#[pallet::constant]
+		type MaxSegmentsPerVerifier: Get<u32>;
+
+		/// Largest number of training steps `S` a spec may ask for.
+		#[pallet::constant]
+		type MaxSteps: Get<u32>;
+
+		/// Most tasks alive at once (bounds storage and guarantees schedule capacity).
+		#[pallet::constant]
+		type MaxOpenTasks: Get<u32>;
+
+		/// Most tasks whose deadline `on_initialize` handles in one block.
+		#[pallet::constant]
+		type MaxScheduledPerBlock: Get<u32>;
+
+		/// Void rounds (no majority) tolerated before the task is abandoned and refunded.
+		#[pallet::constant]
+		type MaxVoidRounds: Get<u32>;
+
+		/// Blocks between a submission (or appeal) and the committee draw; at least 1.
+		#[pallet::constant]
+		type SelectionDelay: Get<BlockNumberFor<Self>>;
+
+		/// If no committee could be drawn this many blocks after the submission (or appeal),
+		/// the task is abandoned (or the appeal dropped). Should cover two epochs.
+		#[pallet::constant]
+		type SelectionTimeout: Get<BlockNumberFor<Self>>;
+
+		/// Blocks in which a committee commits, from its draw.
+		#[pallet::constant]
+		type CommitWindow: Get<BlockNumberFor<Self>>;
+
+		/// Blocks in which a committee reveals, after the commit window.
+		#[pallet::constant]
+		type RevealWindow: Get<BlockNumberFor<Self>>;
+
+		/// Blocks after the first decision in which the losing party may appeal.
+		#[pallet::constant]
+		type AppealWindow: Get<BlockNumberFor<Self>>;
+
+		/// Longest claim window a requester may set.
+		#[pallet::constant]
+		type MaxClaimWindow: Get<BlockNumberFor<Self>>;
+
+		/// Longest execution window a requester may set.
+		#[pallet::constant]
+		type MaxExecutionWindow: Get<BlockNumberFor<Self>>;
+
+		/// Smallest worker bond a task may require.
+		#[pallet::constant]
+		type MinWorkerBond: Get<BalanceOf<Self>>;
+
+		/// Fee paid to each verifier who votes with the final decision.
+		#[pallet::constant]
+		type VerifierFee: Get<BalanceOf<Self>>;
+
+		/// Bond locked from each committee member for the task.
+		#[pallet::constant]
+		type VerifierBond: Get<BalanceOf<Self>>;
+
+		/// Part of the worker bond slashed (to the requester) when the worker does not submit in
+		/// time.
+		#[pallet::constant]
+		type NoShowSlash: Get<Perbill>;
+
+		/// Part of the worker bond slashed when the run is finally rejected.
+		#[pallet::constant]
+		type RejectSlash: Get<Perbill>;
+
+		/// Part of a rejected worker's slash shared by the verifiers who voted reject; the rest
+		/// goes to the requester.
+		#[pallet::constant]
+		type RejectSlashToVerifiers: Get<Perbill>;
+
+		/// Part of the verifier bond slashed for a missing reveal or a vote against the final
+		/// decision.
+		#[pallet::constant]
+		type VerifierSlash: Get<Perbill>;
+
+		/// Weights of this pallet's calls and hooks.
+		type WeightInfo: WeightInfo;
+
+		/// Sets up workers, verifiers and datasets for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: benchmarking::BenchmarkHelper<Self::AccountId, BalanceOf<Self>>;
+	}
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A requester's escrow (reward, verifier fees, data prices) or an appellant's deposit
+		/// for the appeal committee's fees.
+		#[codec(index = 0)]
+		TaskEscrow,
+	}
+
+	/// The id the next task gets.
+	#[pallet::storage]
+	pub type NextTaskId<T> = StorageValue<_, TaskId, ValueQuery>;
+
+	/// Live tasks. Settled, cancelled and expired tasks are removed (their history is in the
+	/// events).
+	#[pallet::storage]
+	pub type Tasks<T: Config> = StorageMap<_, Twox64Concat, TaskId, Task<T>>;
+
+	/// Number of live tasks.
+	#[pallet::storage]
+	pub type TaskCount<T> = StorageValue<_, u32, ValueQuery>;
+
+	/// Tasks whose current phase ends at a block, handled by `on_initialize` of that block.
+	#[pallet::storage]
+	pub type Schedule<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		BoundedVec<TaskId, T::MaxScheduledPerBlock>,
+		ValueQuery,
+	>;
+
+	/// Index of the open assignments of each account (worker of a task, or committee member).
+	#[pallet::storage]
+	pub type AccountTasks<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, TaskId, AssignmentRole>;
+
+	/// Events of the training pallet.
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A task was posted and its escrow held.
+		TaskCreated {
+			/// The task.
+			task: TaskId,
+			/// Who posted it.
+			requester: T::AccountId,
+			/// The worker's reward.
+			reward: BalanceOf<T>,
+			/// Total held: reward, verifier fees and data prices.
+			escrow: BalanceOf<T>,
+			/// Last block to claim it.
+			claim_until: BlockNumberFor<T>,
+		},
+		/// The requester cancelled an unclaimed task; the escrow was released.
+		TaskCancelled {
+			/// The task.
+			task: TaskId,
+			/// Amount released.
+			refunded: BalanceOf<T>,
+		},
+		/// Nobody claimed the task in time; the escrow was released.
+		TaskExpired {
+			/// The task.
+			task: TaskId,
+			/// Amount released.
+			refunded: BalanceOf<T>,
+		},
+		/// A worker claimed a task and locked its bond.
+		TaskClaimed {
+			/// The task.
+			task: TaskId,
+			/// The worker.
+			worker: T::AccountId,
+			/// Last block to submit.
+			submit_by: BlockNumberFor<T>,
+		},
+		/// The worker committed to its run.
+		ResultSubmitted {
+			/// The task.
+			task: TaskId,
+			/// The worker.
+			worker: T::AccountId,
+			/// Merkle root over the checkpoint hashes.
+			checkpoints_root: Hash,
+			/// Hash of the final model.
+			model_hash: Hash,
+			/// Claimed metric.
+			metric_ppb: u64,
+			/// Block of the committee draw.
+			select_at: BlockNumberFor<T>,
+		},
+		/// The worker did not submit in time; part of its bond went to the requester.
+		WorkerTimedOut {
+			/// The task.
+			task: TaskId,
+			/// The worker.
+			worker: T::AccountId,
+			/// Amount slashed.
+			slashed: BalanceOf<T>,
+		},
+		/// The committee draw was postponed: randomness not yet fresh, or too few verifiers.
+		SelectionPostponed {
+			/// The task.
+			task: TaskId,
+			/// Block of the next attempt.
+			retry_at: BlockNumberFor<T>,
+		},
+		/// A committee was drawn.
+		CommitteeSelected {
+			/// The task.
+			task: TaskId,
+			/// Whether this is the appeal committee.
+			appeal: bool,
+			/// Members in draw order.
+			verifiers: BoundedVec<T::AccountId, MaxCommitteeOf<T>>,
+			/// Last block to commit.
+			commit_deadline: BlockNumberFor<T>,
+			/// Last block to reveal.
+			reveal_deadline: BlockNumberFor<T>,
+		},
+		/// A verifier committed to a verdict.
+		VerdictCommitted {
+			/// The task.
+			task: TaskId,
+			/// The verifier.
+			verifier: T::AccountId,
+		},
+		/// A verifier revealed a valid verdict.
+		VerdictRevealed {
+			/// The task.
+			task: TaskId,
+			/// The verifier.
+			verifier: T::AccountId,
+			/// Accept or reject.
+			vote: Decision,
+			/// For a segment reject: the mismatching segment.
+			segment: Option<u32>,
+		},
+		/// A round was tallied.
+		RoundTallied {
+			/// The task.
+			task: TaskId,
+			/// Whether this was the appeal round.
+			appeal: bool,
+			/// Accept votes revealed.
+			accepts: u32,
+			/// Reject votes revealed.
+			rejects: u32,
+			/// The majority, or `None` for a void round.
+			decision: Option<Decision>,
+		},
+		/// The losing party appealed and holds the appeal committee's fees.
+		AppealFiled {
+			/// The task.
+			task: TaskId,
+			/// The worker or the requester.
+			appellant: T::AccountId,
+			/// Amount held.
+			deposit: BalanceOf<T>,
+		},
+		/// A committee member's assignment was settled.
+		VerifierSettled {
+			/// The task.
+			task: TaskId,
+			/// The verifier.
+			verifier: T::AccountId,
+			/// Fee paid to it.
+			paid: BalanceOf<T>,
+			/// Amount slashed from it.
+			slashed: BalanceOf<T>,
+		},
+		/// A dataset owner was paid for an accepted task.
+		DataPaid {
+			/// The task.
+			task: TaskId,
+			/// The registry entry.
+			entry: EntryId,
+			/// Its owner now.
+			owner: T::AccountId,
+			/// Use price paid.
+			price: BalanceOf<T>,
+			/// Royalty paid.
+			royalty: BalanceOf<T>,
+		},
+		/// The task was finally accepted and the worker paid.
+		TaskAccepted {
+			/// The task.
+			task: TaskId,
+			/// The worker.
+			worker: T::AccountId,
+			/// Reward paid to the worker (after royalties).
+			paid: BalanceOf<T>,
+		},
+		/// The run was finally rejected and the worker slashed.
+		TaskRejected {
+			/// The task.
+			task: TaskId,
+			/// The worker.
+			worker: T::AccountId,
+			/// Amount slashed from the worker.
+			slashed: BalanceOf<T>,
+		},
+		/// A task without a worker is open for claims again (after a rejection or a timeout).
+		TaskReopened {
+			/// The task.
+			task: TaskId,
+			/// Last block to claim it.
+			claim_until: BlockNumberFor<T>,
+		},
+		/// A rejected or timed-out task could not reopen; its escrow was released.
+		TaskRefunded {
+			/// The task.
+			task: TaskId,
+			/// Amount released.
+			refunded: BalanceOf<T>,
+		},
+		/// No committee could decide; the worker's bond was unlocked without fault and the
+		/// escrow released.
+		TaskAbandoned {
+			/// The task.
+			task: TaskId,
+			/// Amount released.
+			refunded: BalanceOf<T>,
+		},
+		/// A payment could not be made and was released to its payer instead.
+		PaymentFailed {
+			/// The task.
+			task: TaskId,
+			/// Intended payee.
+			to: T::AccountId,
+			/// Amount released to the payer instead.
+			amount: BalanceOf<T>,
+		},
+	}
+
+	/// Errors of the training pallet.
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No live task has this id.
+		UnknownTask,
+		/// Only the requester may do this.
+		NotRequester,
+		/// The task is not waiting for a claim.
+		NotOpen,
+		/// The claim window has passed.
+		ClaimWindowClosed,
+		/// The requester cannot work on its own task.
+		RequesterCannotWork,
+		/// Not an active worker with the required free bond (register, go online or bond more
+		/// in the compute pallet).
+		NotEligibleWorker,
+		/// Only the worker that claimed the task may submit.
+		NotWorker,
+		/// The task is not waiting for a submission.
+		NotClaimed,
+		/// The execution window has passed.
+		SubmissionTooLate,
+		/// The claimed metric does not meet the spec's threshold.
+		MetricBelowThreshold,
+		/// The task has no committee voting now.
+		NotVoting,
+		/// The caller is not on the voting committee.
+		NotInCommittee,
+		/// The commit window has passed.
+		CommitWindowClosed,
+		/// This verifier already committed.
+		AlreadyCommitted,
+		/// Reveals open after the commit window.
+		RevealWindowNotOpen,
+		/// The reveal window has passed.
+		RevealWindowClosed,
+		/// Commit before revealing.
+		NotCommitted,
+		/// This verifier already revealed.
+		AlreadyRevealed,
+		/// The verdict and salt do not open the commitment.
+		CommitmentMismatch,
+		/// The rejected segment is not one of this verifier's assigned segments.
+		SegmentNotAssigned,
+		/// The Merkle proof does not show the leaf under the committed root at index
+		/// `segment + 1` of `S/K + 1` leaves.
+		InvalidProof,
+		/// The evidence shows no mismatch (recomputed equals the committed value).
+		NoMismatch,
+		/// The task is not in its appeal window.
+		NotAppealable,
+		/// Only the losing party (worker after a reject, requester after an accept) may appeal.
+		NotEntitledToAppeal,
+		/// The task was already appealed.
+		AlreadyAppealed,
+		/// Not enough free balance for the escrow or deposit.
+		InsufficientBalance,
+		/// Too many live tasks; try later.
+		TooManyTasks,
+		/// The schedule has no room; try later.
+		ScheduleFull,
+		/// The registry has no such entry.
+		UnknownDataset,
+		/// The entry is a model, not a dataset.
+		NotADataset,
+		/// The entry's content root differs from the dataset hash in the spec.
+		DatasetMismatch,
+		/// The reward must be non-zero.
+		ZeroReward,
+		/// The worker bond is below the runtime's minimum.
+		WorkerBondTooLow,
+		/// The claim window must be between 1 and `MaxClaimWindow` blocks.
+		BadClaimWindow,
+		/// The execution window must be between 1 and `MaxExecutionWindow` blocks.
+		BadExecutionWindow,
+		/// `total_steps` exceeds the runtime's `MaxSteps`.
+		TooManySteps,
+		/// `verifier_count` must be between 1 and `MaxVerifiers`.
+		BadVerifierCount,
+		/// `segments_per_verifier` must be between 1 and `MaxSegmentsPerVerifier`, and at most
+		/// the number of segments `S/K`.
+		BadSegmentsPerVerifier,
+		/// An accuracy threshold above 1 (1_000_000_000 ppb).
+		BadThreshold,
+		/// The randomness source's output is not younger than the submission or appeal; the
+		/// committee draw waits (reported in `SelectionPostponed`, never returned by a call).
+		StaleRandomness,
+		/// Spec: every layer width, size and count must be at least 1.
+		SpecZeroDimension,
+		/// Spec: `total_steps` and `checkpoint_interval` must be at least 1.
+		SpecZeroSteps,
+		/// Spec: `batch_size` must be at least 1.
+		SpecZeroBatch,
+		/// Spec: `checkpoint_interval` must divide `total_steps`.
+		SpecIntervalNotDividingSteps,
+		/// Spec: dropout, momentum and betas must be below 1 (1_000_000_000 ppb).
+		SpecRateOutOfRange,
+		/// Spec: transformer width must be a multiple of heads.
+		SpecWidthNotDivisibleByHeads,
+		/// Spec: the conv blocks shrink the image below 1x1.
+		SpecImageTooSmall,
+		/// Spec: cross-entropy needs at least 2 output classes.
+		SpecNeedsTwoClasses,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			Self::process_schedule(now)
+		}
+
+		fn integrity_test() {
+			assert!(T::MaxScheduledPerBlock::get() > 0, "MaxScheduledPerBlock must be non-zero");
+			assert!(T::MaxVerifiers::get() > 0, "MaxVerifiers must be non-zero");
+			assert!(
+				T::MaxSegmentsPerVerifier::get() > 0,
+				"MaxSegmentsPerVerifier must be non-zero"
+			);
+			assert!(
+				!T::SelectionDelay::get().is_zero(),
+				"SelectionDelay must be at least one block: the randomness must postdate the submission"
+			);
+			assert!(!T::CommitWindow::get().is_zero(), "CommitWindow must be non-zero");
+			assert!(!T::RevealWindow::get().is_zero(), "RevealWindow must be non-zero");
+			assert!(!T::AppealWindow::get().is_zero(), "AppealWindow must be non-zero");
+			assert!(
+				T::RejectSlashToVerifiers::get() < Perbill::one()
+					|| !T::RejectSlash::get().is_zero(),
+				"slash split misconfigured"
+			);
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Post a training task. Holds `reward`, the fees of `spec.verifier_count` verifiers
+		/// and the datasets' use prices from the caller, and locks both datasets.
+		///
+		/// `datasets` names the registry entries whose content roots are the spec's
+		/// `train_dataset` and `eval_dataset`; the caller must be allowed to use them.
+		/// `worker_bond` is what a worker locks by claiming (at least
+		/// [`Config::MinWorkerBond`]).
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::create_task().saturating_add(Pallet::<T>::schedule_weight()))]
+		pub fn create_task(
+			origin: OriginFor<T>,
+			spec: TaskSpec,
+			datasets: DatasetIds,
+			reward: BalanceOf<T>,
+			worker_bond: BalanceOf<T>,
+			deadlines: Deadlines<BlockNumberFor<T>>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_create(who, spec, datasets, reward, worker_bond, deadlines)
+		}
+
+		/// Withdraw an unclaimed task: the whole escrow is released and the datasets unlocked.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::cancel_task())]
+		pub fn cancel_task(origin: OriginFor<T>, task: TaskId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_cancel(who, task)
+		}
+
+		/// Claim an open task as a worker; `worker_bond` of the caller's bond is locked until the
+		/// task settles.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::claim_task().saturating_add(Pallet::<T>::schedule_weight()))]
+		pub fn claim_task(origin: OriginFor<T>, task: TaskId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_claim(who, task)
+		}
+
+		/// Commit to a finished run: the Merkle root over the `S/K + 1` checkpoint hashes, the
+		/// final model's hash and its metric (which must meet the threshold). The worker must
+		/// serve the checkpoints until the task settles.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::submit_result().saturating_add(Pallet::<T>::schedule_weight()))]
+		pub fn submit_result(
+			origin: OriginFor<T>,
+			task: TaskId,
+			checkpoints_root: Hash,
+			model_hash: Hash,
+			metric_ppb: u64,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_submit(who, task, checkpoints_root, model_hash, metric_ppb)
+		}
+
+		/// Commit to a verdict during the commit window:
+		/// `commitment = verdict_commitment(task, SCALE(caller), verdict, salt)`.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::commit_verdict(MaxCommitteeOf::<T>::get()))]
+		pub fn commit_verdict(
+			origin: OriginFor<T>,
+			task: TaskId,
+			commitment: Hash,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_commit(who, task, commitment)
+		}
+
+		/// Reveal the committed verdict during the reveal window. A reject must carry evidence
+		/// the pallet can check: the segment must be assigned to the caller, and the worker's
+		/// leaf must be proven under the committed root.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::reveal_verdict(MaxCommitteeOf::<T>::get()))]
+		pub fn reveal_verdict(
+			origin: OriginFor<T>,
+			task: TaskId,
+			verdict: Verdict,
+			salt: [u8; 32],
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_reveal(who, task, verdict, salt)
+		}
+
+		/// Appeal the first committee's decision (the worker after a reject, the requester
+		/// after an accept), once per task. Holds the fees of `2V + 1` verifiers from the
+		/// caller; a fresh committee of that size decides, finally.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::appeal().saturating_add(Pallet::<T>::schedule_weight()))]
+		pub fn appeal(origin: OriginFor<T>, task: TaskId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_appeal(who, task)
+		}
+	}
+}

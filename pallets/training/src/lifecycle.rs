@@ -1,0 +1,372 @@
+//! The dispatchables' logic and the handling of each phase's deadline.
+//!
+//! Each `do_*` function checks everything that can fail before its first write (the
+//! dispatchables are also transactional). Deadlines are handled by [`Pallet::process_deadline`],
+//! which must never leave a task without a schedule entry.
+
+use crate::Task;
+use crate::*;
+use frame_support::{
+	pallet_prelude::*,
+	traits::{fungible::MutateHold, Get},
+};
+use mlchain_primitives::{spec::SpecError, training::verdict_commitment, verify_proof};
+use sp_runtime::traits::{Saturating, Zero};
+
+impl<T: Config> Pallet<T> {
+	pub(crate) fn do_create(
+		who: T::AccountId,
+		spec: TaskSpec,
+		datasets: DatasetIds,
+		reward: BalanceOf<T>,
+		worker_bond: BalanceOf<T>,
+		deadlines: Deadlines<BlockNumberFor<T>>,
+	) -> DispatchResult {
+		Self::validate_spec(&spec)?;
+		ensure!(!reward.is_zero(), Error::<T>::ZeroReward);
+		ensure!(worker_bond >= T::MinWorkerBond::get(), Error::<T>::WorkerBondTooLow);
+		ensure!(
+			!deadlines.claim_within.is_zero() && deadlines.claim_within <= T::MaxClaimWindow::get(),
+			Error::<T>::BadClaimWindow
+		);
+		ensure!(
+			!deadlines.execution.is_zero() && deadlines.execution <= T::MaxExecutionWindow::get(),
+			Error::<T>::BadExecutionWindow
+		);
+		ensure!(TaskCount::<T>::get() < T::MaxOpenTasks::get(), Error::<T>::TooManyTasks);
+
+		let train_price = Self::check_dataset(datasets.train, &spec.train_dataset, &who)?;
+		let eval_price = if datasets.eval == datasets.train {
+			ensure!(spec.eval_dataset == spec.train_dataset, Error::<T>::DatasetMismatch);
+			Zero::zero()
+		} else {
+			Self::check_dataset(datasets.eval, &spec.eval_dataset, &who)?
+		};
+
+		let fee = T::VerifierFee::get();
+		let fees_held = fee.saturating_mul(spec.verifier_count.into());
+		let now = frame_system::Pallet::<T>::block_number();
+		let claim_until = now.saturating_add(deadlines.claim_within);
+		let id = NextTaskId::<T>::get();
+		let mut task = Task::<T> {
+			requester: who.clone(),
+			spec,
+			datasets,
+			train_price,
+			eval_price,
+			reward,
+			fee,
+			fees_held,
+			worker_bond,
+			claim_until,
+			execution: deadlines.execution,
+			worker: None,
+			submission: None,
+			phase: Phase::Open,
+			scheduled_at: Zero::zero(),
+			round: None,
+			appeal: None,
+			void_rounds: 0,
+		};
+		let escrow = task.escrow();
+		T::Currency::hold(&HoldReason::TaskEscrow.into(), &who, escrow)
+			.map_err(|_| Error::<T>::InsufficientBalance)?;
+		T::Datasets::lock(datasets.train)?;
+		if datasets.eval != datasets.train {
+			T::Datasets::lock(datasets.eval)?;
+		}
+		task.scheduled_at = Self::schedule(id, claim_until.saturating_add(One::one()))?;
+		Tasks::<T>::insert(id, task);
+		NextTaskId::<T>::put(id.saturating_add(1));
+		TaskCount::<T>::mutate(|c| c.saturating_inc());
+		Self::deposit_event(Event::TaskCreated {
+			task: id,
+			requester: who,
+			reward,
+			escrow,
+			claim_until,
+		});
+		Ok(())
+	}
+
+	/// The spec is trainable and within the runtime's limits.
+	pub(crate) fn validate_spec(spec: &TaskSpec) -> DispatchResult {
+		spec.validate().map_err(|e| match e {
+			SpecError::ZeroDimension => Error::<T>::SpecZeroDimension,
+			SpecError::ZeroSteps => Error::<T>::SpecZeroSteps,
+			SpecError::ZeroBatch => Error::<T>::SpecZeroBatch,
+			SpecError::IntervalNotDividingSteps => Error::<T>::SpecIntervalNotDividingSteps,
+			SpecError::RateOutOfRange => Error::<T>::SpecRateOutOfRange,
+			SpecError::WidthNotDivisibleByHeads => Error::<T>::SpecWidthNotDivisibleByHeads,
+			SpecError::ImageTooSmall => Error::<T>::SpecImageTooSmall,
+			SpecError::NeedsTwoClasses => Error::<T>::SpecNeedsTwoClasses,
+		})?;
+		ensure!(spec.total_steps <= T::MaxSteps::get(), Error::<T>::TooManySteps);
+		ensure!(
+			spec.verifier_count > 0 && spec.verifier_count <= T::MaxVerifiers::get(),
+			Error::<T>::BadVerifierCount
+		);
+		ensure!(
+			spec.segments_per_verifier > 0
+				&& spec.segments_per_verifier <= T::MaxSegmentsPerVerifier::get()
+				&& spec.segments_per_verifier <= spec.segments(),
+			Error::<T>::BadSegmentsPerVerifier
+		);
+		if spec.metric == Metric::Accuracy {
+			ensure!(
+				spec.threshold_ppb <= u64::from(mlchain_primitives::PPB),
+				Error::<T>::BadThreshold
+			);
+		}
+		Ok(())
+	}
+
+	/// `id` is a dataset with content root `root` that `who` may use; returns its use price.
+	fn check_dataset(
+		id: EntryId,
+		root: &Hash,
+		who: &T::AccountId,
+	) -> Result<BalanceOf<T>, DispatchError> {
+		let entry = T::Datasets::entry(id).ok_or(Error::<T>::UnknownDataset)?;
+		ensure!(
+			entry.kind == mlchain_pallet_traits::ArtifactKind::Dataset,
+			Error::<T>::NotADataset
+		);
+		ensure!(&entry.root == root, Error::<T>::DatasetMismatch);
+		T::Datasets::ensure_can_use(id, who)?;
+		Ok(if &entry.owner == who { Zero::zero() } else { entry.price })
+	}
+
+	pub(crate) fn do_cancel(who: T::AccountId, id: TaskId) -> DispatchResult {
+		let task = Tasks::<T>::get(id).ok_or(Error::<T>::UnknownTask)?;
+		ensure!(task.requester == who, Error::<T>::NotRequester);
+		ensure!(task.phase == Phase::Open, Error::<T>::NotOpen);
+		Self::unschedule(id, task.scheduled_at);
+		let refunded = Self::close_task(id, &task);
+		Self::deposit_event(Event::TaskCancelled { task: id, refunded });
+		Ok(())
+	}
+
+	pub(crate) fn do_claim(who: T::AccountId, id: TaskId) -> DispatchResult {
+		let mut task = Tasks::<T>::get(id).ok_or(Error::<T>::UnknownTask)?;
+		ensure!(task.phase == Phase::Open, Error::<T>::NotOpen);
+		let now = frame_system::Pallet::<T>::block_number();
+		ensure!(now <= task.claim_until, Error::<T>::ClaimWindowClosed);
+		ensure!(who != task.requester, Error::<T>::RequesterCannotWork);
+		ensure!(
+			T::Workers::is_active_worker(&who, task.worker_bond),
+			Error::<T>::NotEligibleWorker
+		);
+		T::Workers::lock_bond(&who, task.worker_bond)?;
+		let submit_by = now.saturating_add(task.execution);
+		task.phase = Phase::Claimed { submit_by };
+		task.worker = Some(who.clone());
+		Self::reschedule(id, &mut task, submit_by.saturating_add(One::one()))?;
+		AccountTasks::<T>::insert(&who, id, AssignmentRole::Worker);
+		Tasks::<T>::insert(id, task);
+		Self::deposit_event(Event::TaskClaimed { task: id, worker: who, submit_by });
+		Ok(())
+	}
+
+	pub(crate) fn do_submit(
+		who: T::AccountId,
+		id: TaskId,
+		checkpoints_root: Hash,
+		model_hash: Hash,
+		metric_ppb: u64,
+	) -> DispatchResult {
+		let mut task = Tasks::<T>::get(id).ok_or(Error::<T>::UnknownTask)?;
+		let Phase::Claimed { submit_by } = task.phase else {
+			return Err(Error::<T>::NotClaimed.into());
+		};
+		ensure!(task.worker.as_ref() == Some(&who), Error::<T>::NotWorker);
+		let now = frame_system::Pallet::<T>::block_number();
+		ensure!(now <= submit_by, Error::<T>::SubmissionTooLate);
+		let passes = match task.spec.metric {
+			Metric::Accuracy => metric_ppb >= task.spec.threshold_ppb,
+			Metric::Loss => metric_ppb <= task.spec.threshold_ppb,
+		};
+		ensure!(passes, Error::<T>::MetricBelowThreshold);
+		task.submission =
+			Some(Submission { checkpoints_root, model_hash, metric_ppb, submitted_at: now });
+		task.phase = Phase::Selecting;
+		let select_at = now.saturating_add(T::SelectionDelay::get());
+		Self::reschedule(id, &mut task, select_at)?;
+		let select_at = task.scheduled_at;
+		Tasks::<T>::insert(id, task);
+		Self::deposit_event(Event::ResultSubmitted {
+			task: id,
+			worker: who,
+			checkpoints_root,
+			model_hash,
+			metric_ppb,
+			select_at,
+		});
+		Ok(())
+	}
+
+	pub(crate) fn do_commit(who: T::AccountId, id: TaskId, commitment: Hash) -> DispatchResult {
+		let mut task = Tasks::<T>::get(id).ok_or(Error::<T>::UnknownTask)?;
+		ensure!(task.phase == Phase::Voting, Error::<T>::NotVoting);
+		let now = frame_system::Pallet::<T>::block_number();
+		let round = task.current_round_mut().ok_or(Error::<T>::NotVoting)?;
+		ensure!(now <= round.commit_deadline, Error::<T>::CommitWindowClosed);
+		let slot =
+			round.committee.iter_mut().find(|s| s.who == who).ok_or(Error::<T>::NotInCommittee)?;
+		ensure!(slot.commitment.is_none(), Error::<T>::AlreadyCommitted);
+		slot.commitment = Some(commitment);
+		Tasks::<T>::insert(id, task);
+		Self::deposit_event(Event::VerdictCommitted { task: id, verifier: who });
+		Ok(())
+	}
+
+	pub(crate) fn do_reveal(
+		who: T::AccountId,
+		id: TaskId,
+		verdict: Verdict,
+		salt: [u8; 32],
+	) -> DispatchResult {
+		let mut task = Tasks::<T>::get(id).ok_or(Error::<T>::UnknownTask)?;
+		ensure!(task.phase == Phase::Voting, Error::<T>::NotVoting);
+		let submission = task.submission.ok_or(Error::<T>::NotVoting)?;
+		let leaves = task.spec.segments().saturating_add(1);
+		let now = frame_system::Pallet::<T>::block_number();
+		let round = task.current_round_mut().ok_or(Error::<T>::NotVoting)?;
+		ensure!(now > round.commit_deadline, Error::<T>::RevealWindowNotOpen);
+		ensure!(now <= round.reveal_deadline, Error::<T>::RevealWindowClosed);
+		let slot =
+			round.committee.iter_mut().find(|s| s.who == who).ok_or(Error::<T>::NotInCommittee)?;
+		let commitment = slot.commitment.ok_or(Error::<T>::NotCommitted)?;
+		ensure!(slot.vote.is_none(), Error::<T>::AlreadyRevealed);
+		ensure!(
+			verdict_commitment(id, &who.encode(), &verdict, &salt) == commitment,
+			Error::<T>::CommitmentMismatch
+		);
+		let (vote, segment) = match &verdict {
+			Verdict::Accept => (Decision::Accepted, None),
+			Verdict::RejectSegment(e) => {
+				ensure!(slot.segments.contains(&e.segment), Error::<T>::SegmentNotAssigned);
+				ensure!(
+					e.proof.leaf_count == leaves
+						&& e.proof.leaf_index == e.segment.saturating_add(1)
+						&& verify_proof(&submission.checkpoints_root, &e.leaf, &e.proof),
+					Error::<T>::InvalidProof
+				);
+				ensure!(e.recomputed != e.leaf, Error::<T>::NoMismatch);
+				(Decision::Rejected, Some(e.segment))
+			},
+			Verdict::RejectMetric { metric_ppb } => {
+				ensure!(*metric_ppb != submission.metric_ppb, Error::<T>::NoMismatch);
+				(Decision::Rejected, None)
+			},
+		};
+		slot.vote = Some(vote);
+		Tasks::<T>::insert(id, task);
+		Self::deposit_event(Event::VerdictRevealed { task: id, verifier: who, vote, segment });
+		Ok(())
+	}
+
+	pub(crate) fn do_appeal(who: T::AccountId, id: TaskId) -> DispatchResult {
+		let mut task = Tasks::<T>::get(id).ok_or(Error::<T>::UnknownTask)?;
+		let Phase::AppealWindow { decision, until } = task.phase else {
+			return Err(Error::<T>::NotAppealable.into());
+		};
+		ensure!(task.appeal.is_none(), Error::<T>::AlreadyAppealed);
+		let now = frame_system::Pallet::<T>::block_number();
+		ensure!(now <= until, Error::<T>::NotAppealable);
+		let entitled = match decision {
+			Decision::Rejected => task.worker.as_ref() == Some(&who),
+			Decision::Accepted => task.requester == who,
+		};
+		ensure!(entitled, Error::<T>::NotEntitledToAppeal);
+		let deposit = task.fee.saturating_mul(Self::appeal_committee_size(&task).into());
+		T::Currency::hold(&HoldReason::TaskEscrow.into(), &who, deposit)
+			.map_err(|_| Error::<T>::InsufficientBalance)?;
+		task.appeal = Some(Appeal {
+			appellant: who.clone(),
+			deposit,
+			filed_at: now,
+			first_decision: decision,
+			round: None,
+		});
+		task.phase = Phase::Selecting;
+		Self::reschedule(id, &mut task, now.saturating_add(T::SelectionDelay::get()))?;
+		Tasks::<T>::insert(id, task);
+		Self::deposit_event(Event::AppealFiled { task: id, appellant: who, deposit });
+		Ok(())
+	}
+
+	/// Size of the appeal committee: `2V + 1`.
+	pub(crate) fn appeal_committee_size(task: &Task<T>) -> u32 {
+		task.spec.verifier_count.saturating_mul(2).saturating_add(1)
+	}
+
+	/// Handle the end of `id`'s current phase at block `now`; returns the weight used.
+	///
+	/// Work runs in a storage layer: if it fails, nothing of it is kept and the task is put
+	/// back in the schedule for the next block, so no task is ever left without a deadline.
+	pub(crate) fn process_deadline(id: TaskId, now: BlockNumberFor<T>) -> Weight {
+		let Some(task) = Tasks::<T>::get(id) else {
+			return T::DbWeight::get().reads(1);
+		};
+		let weight = Self::deadline_weight(&task);
+		let result = frame_support::storage::with_storage_layer(|| -> DispatchResult {
+			match task.phase {
+				Phase::Open => Self::expire_open(id, task),
+				Phase::Claimed { .. } => Self::expire_claimed(id, task, now),
+				Phase::Selecting => Self::select_or_postpone(id, task, now),
+				Phase::Voting => Self::tally(id, task, now),
+				Phase::AppealWindow { decision, .. } => Self::settle(id, task, decision, now),
+			}
+		});
+		if let Err(e) = result {
+			log::error!(target: "runtime::training", "deadline of task {id} failed: {e:?}");
+			Tasks::<T>::mutate(id, |maybe| {
+				if let Some(task) = maybe {
+					match Self::schedule(id, now.saturating_add(One::one())) {
+						Ok(at) => task.scheduled_at = at,
+						Err(_) => log::error!(target: "runtime::training", "task {id} unscheduled"),
+					}
+				}
+			});
+		}
+		weight
+	}
+
+	/// Upper bound of the weight of handling `task`'s deadline, by phase.
+	pub(crate) fn deadline_weight(task: &Task<T>) -> Weight {
+		let v = task.spec.verifier_count;
+		match task.phase {
+			Phase::Open => T::WeightInfo::on_initialize_expire_open(),
+			Phase::Claimed { .. } => T::WeightInfo::on_initialize_expire_claimed(),
+			Phase::Selecting => {
+				let k = if task.appeal.is_some() { Self::appeal_committee_size(task) } else { v };
+				T::WeightInfo::on_initialize_select(k)
+					.saturating_add(T::Workers::select_verifiers_weight(k))
+			},
+			Phase::Voting | Phase::AppealWindow { .. } => T::WeightInfo::on_initialize_settle(v),
+		}
+	}
+
+	/// Nobody claimed in time: refund.
+	fn expire_open(id: TaskId, task: Task<T>) -> DispatchResult {
+		let refunded = Self::close_task(id, &task);
+		Self::deposit_event(Event::TaskExpired { task: id, refunded });
+		Ok(())
+	}
+
+	/// The worker did not submit in time: slash part of its bond to the requester, then
+	/// reopen or refund.
+	fn expire_claimed(id: TaskId, mut task: Task<T>, now: BlockNumberFor<T>) -> DispatchResult {
+		let worker = task.worker.take().ok_or(Error::<T>::NotClaimed)?;
+		let amount = T::NoShowSlash::get().mul_floor(task.worker_bond);
+		let slashed = Self::slash(&worker, amount, &[(task.requester.clone(), 1)]);
+		Self::record(&worker, mlchain_pallet_traits::Outcome::Fault);
+		Self::unlock(&worker, task.worker_bond);
+		AccountTasks::<T>::remove(&worker, id);
+		Self::deposit_event(Event::WorkerTimedOut { task: id, worker, slashed });
+		Self::reopen_or_refund(id, task, now)
+	}
+}
+
+use sp_runtime::traits::One;

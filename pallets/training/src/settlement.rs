@@ -1,0 +1,392 @@
+//! Money: tallying rounds, paying and slashing, and closing, reopening or refunding tasks.
+//!
+//! Every payment leaves an escrow hold by `transfer_on_hold` (or by `release` when it cannot
+//! be made), and every slash goes through `WorkerRegistry::slash`, which moves held bond to its
+//! beneficiaries. Nothing here mints or burns. The functions are infallible where a failure
+//! could strand funds: a failed payment is released to its payer and reported.
+
+use crate::Task;
+use crate::*;
+use alloc::{vec, vec::Vec};
+use frame_support::{
+	pallet_prelude::*,
+	traits::{
+		fungible::MutateHold,
+		tokens::{Fortitude, Precision, Restriction},
+		Get,
+	},
+};
+use mlchain_pallet_traits::{EntryStatus, Outcome};
+use sp_runtime::{
+	traits::{One, Saturating, Zero},
+	Perbill,
+};
+
+impl<T: Config> Pallet<T> {
+	/// Tally the voting round at the end of its reveal window.
+	pub(crate) fn tally(id: TaskId, mut task: Task<T>, now: BlockNumberFor<T>) -> DispatchResult {
+		let appeal_round = matches!(task.appeal, Some(Appeal { round: Some(_), .. }));
+		let round = task.current_round().ok_or(Error::<T>::NotVoting)?;
+		let count =
+			|d: Decision| round.committee.iter().filter(|s| s.vote == Some(d)).count() as u32;
+		let (accepts, rejects) = (count(Decision::Accepted), count(Decision::Rejected));
+		let decision = match accepts.cmp(&rejects) {
+			core::cmp::Ordering::Greater => Some(Decision::Accepted),
+			core::cmp::Ordering::Less => Some(Decision::Rejected),
+			core::cmp::Ordering::Equal => None,
+		};
+		Self::deposit_event(Event::RoundTallied {
+			task: id,
+			appeal: appeal_round,
+			accepts,
+			rejects,
+			decision,
+		});
+		if appeal_round {
+			let first = task.appeal.as_ref().map(|a| a.first_decision);
+			let final_decision = decision.or(first).ok_or(Error::<T>::NotVoting)?;
+			return Self::settle(id, task, final_decision, now);
+		}
+		match decision {
+			Some(decision) => {
+				let until = now.saturating_add(T::AppealWindow::get());
+				task.phase = Phase::AppealWindow { decision, until };
+				Self::reschedule(id, &mut task, until.saturating_add(One::one()))?;
+				Tasks::<T>::insert(id, task);
+			},
+			None => {
+				// Void: absent members are slashed, voters neither paid nor slashed (a tie
+				// proves nothing), and a new committee is drawn.
+				if let Some(round) = task.round.take() {
+					let requester = task.requester.clone();
+					let _ = Self::close_round(
+						id,
+						&round,
+						None,
+						&requester,
+						&requester,
+						Zero::zero(),
+						Zero::zero(),
+						&mut Vec::new(),
+					);
+				}
+				task.void_rounds = task.void_rounds.saturating_add(1);
+				if task.void_rounds > T::MaxVoidRounds::get() {
+					return Self::abandon(id, task);
+				}
+				task.phase = Phase::Selecting;
+				Self::reschedule(id, &mut task, now.saturating_add(T::SelectionDelay::get()))?;
+				Tasks::<T>::insert(id, task);
+			},
+		}
+		Ok(())
+	}
+
+	/// Settle a task with its final decision: pay and slash every committee member, then pay
+	/// the worker and data owners (accepted) or slash the worker and reopen or refund
+	/// (rejected).
+	pub(crate) fn settle(
+		id: TaskId,
+		mut task: Task<T>,
+		decision: Decision,
+		now: BlockNumberFor<T>,
+	) -> DispatchResult {
+		let worker = task.worker.clone().ok_or(Error::<T>::NotClaimed)?;
+		let requester = task.requester.clone();
+		let harmed = match decision {
+			Decision::Accepted => worker.clone(),
+			Decision::Rejected => requester.clone(),
+		};
+		let mut honest = Vec::new();
+		if let Some(round) = task.round.take() {
+			let paid = Self::close_round(
+				id,
+				&round,
+				Some(decision),
+				&requester,
+				&harmed,
+				task.fee,
+				task.fees_held,
+				&mut honest,
+			);
+			task.fees_held = task.fees_held.saturating_sub(paid);
+		}
+		if let Some(appeal) = task.appeal.take() {
+			let mut left = appeal.deposit;
+			if let Some(round) = appeal.round {
+				let paid = Self::close_round(
+					id,
+					&round,
+					Some(decision),
+					&appeal.appellant,
+					&harmed,
+					task.fee,
+					left,
+					&mut honest,
+				);
+				left = left.saturating_sub(paid);
+			}
+			Self::release(&appeal.appellant, left);
+		}
+		AccountTasks::<T>::remove(&worker, id);
+		match decision {
+			Decision::Accepted => {
+				let paid = Self::pay_accepted(id, &mut task, &worker);
+				Self::unlock(&worker, task.worker_bond);
+				Self::record(&worker, Outcome::TaskDone);
+				Self::deposit_event(Event::TaskAccepted { task: id, worker, paid });
+				// What is left in escrow: fees not earned by anyone.
+				let _ = Self::close_task(id, &task);
+				Ok(())
+			},
+			Decision::Rejected => {
+				let amount = T::RejectSlash::get().mul_floor(task.worker_bond);
+				let beneficiaries = Self::reject_beneficiaries(&requester, &honest);
+				let slashed = Self::slash(&worker, amount, &beneficiaries);
+				Self::record(&worker, Outcome::Fault);
+				Self::unlock(&worker, task.worker_bond);
+				Self::deposit_event(Event::TaskRejected { task: id, worker, slashed });
+				task.worker = None;
+				Self::reopen_or_refund(id, task, now)
+			},
+		}
+	}
+
+	/// Pay an accepted task: royalties and use prices to the datasets' current owners, the rest
+	/// of the reward to the worker. Empties `reward` and the prices of `task`; returns what the
+	/// worker got.
+	fn pay_accepted(id: TaskId, task: &mut Task<T>, worker: &T::AccountId) -> BalanceOf<T> {
+		let requester = task.requester.clone();
+		let mut remaining = task.reward;
+		let mut entries = vec![(task.datasets.train, task.train_price)];
+		if task.datasets.eval != task.datasets.train {
+			entries.push((task.datasets.eval, task.eval_price));
+		}
+		for (entry, price) in entries {
+			// The evaluation entry's royalty is a share of what the training entry's left, so
+			// royalties never exceed the reward.
+			let royalty = T::Datasets::royalty_due(entry, &requester, remaining).min(remaining);
+			remaining = remaining.saturating_sub(royalty);
+			match T::Datasets::entry(entry) {
+				Some(info) if info.status != EntryStatus::TakenDown => {
+					Self::pay(id, &requester, &info.owner, price.saturating_add(royalty));
+					Self::deposit_event(Event::DataPaid {
+						task: id,
+						entry,
+						owner: info.owner,
+						price,
+						royalty,
+					});
+				},
+				// Taken down: the owner forfeits the price (royalty_due is zero then).
+				_ => Self::release(&requester, price.saturating_add(royalty)),
+			}
+		}
+		Self::pay(id, &requester, worker, remaining);
+		task.reward = Zero::zero();
+		task.train_price = Zero::zero();
+		task.eval_price = Zero::zero();
+		remaining
+	}
+
+	/// Who shares a rejected worker's slash: the verifiers who proved the fault share
+	/// [`Config::RejectSlashToVerifiers`], the requester gets the rest.
+	fn reject_beneficiaries(
+		requester: &T::AccountId,
+		rejecters: &[T::AccountId],
+	) -> Vec<(T::AccountId, u32)> {
+		let whole = Perbill::one().deconstruct();
+		let to_verifiers =
+			if rejecters.is_empty() { 0 } else { T::RejectSlashToVerifiers::get().deconstruct() };
+		let each = to_verifiers.checked_div(rejecters.len() as u32).unwrap_or(0);
+		let mut out: Vec<(T::AccountId, u32)> =
+			rejecters.iter().map(|v| (v.clone(), each)).filter(|(_, p)| *p > 0).collect();
+		let rest = whole.saturating_sub(each.saturating_mul(out.len() as u32));
+		if rest > 0 || out.is_empty() {
+			out.push((requester.clone(), rest.max(1)));
+		}
+		out
+	}
+
+	/// Settle every member of a finished round. Members who voted `decision` are paid `fee`
+	/// from `payer`'s hold (at most `budget` in total) and credited; members who voted
+	/// otherwise are slashed to `harmed`; members who did not reveal are slashed to `payer`.
+	/// With no decision (a void round) voters are neither paid nor slashed. Every member's
+	/// bond is unlocked. Returns the fees paid; honest members are appended to `honest`.
+	#[allow(clippy::too_many_arguments)]
+	pub(crate) fn close_round(
+		id: TaskId,
+		round: &Round<T>,
+		decision: Option<Decision>,
+		payer: &T::AccountId,
+		harmed: &T::AccountId,
+		fee: BalanceOf<T>,
+		budget: BalanceOf<T>,
+		honest: &mut Vec<T::AccountId>,
+	) -> BalanceOf<T> {
+		let bond = T::VerifierBond::get();
+		let penalty = T::VerifierSlash::get().mul_floor(bond);
+		let mut spent: BalanceOf<T> = Zero::zero();
+		for slot in round.committee.iter() {
+			let (mut paid, mut slashed) = (Zero::zero(), Zero::zero());
+			match (slot.vote, decision) {
+				(Some(vote), Some(d)) if vote == d => {
+					paid = fee.min(budget.saturating_sub(spent));
+					spent = spent.saturating_add(paid);
+					Self::pay(id, payer, &slot.who, paid);
+					Self::record(&slot.who, Outcome::VerifiedOk);
+					honest.push(slot.who.clone());
+				},
+				(Some(_), Some(_)) => {
+					slashed = Self::slash(&slot.who, penalty, &[(harmed.clone(), 1)]);
+					Self::record(&slot.who, Outcome::Fault);
+				},
+				(Some(_), None) => {},
+				(None, _) => {
+					slashed = Self::slash(&slot.who, penalty, &[(payer.clone(), 1)]);
+					Self::record(&slot.who, Outcome::Fault);
+				},
+			}
+			Self::unlock(&slot.who, bond);
+			AccountTasks::<T>::remove(&slot.who, id);
+			Self::deposit_event(Event::VerifierSettled {
+				task: id,
+				verifier: slot.who.clone(),
+				paid,
+				slashed,
+			});
+		}
+		spent
+	}
+
+	/// After a rejection or a worker's timeout: open the task for claims again if its claim
+	/// window lasts and the requester can top the verifier fees back up; else refund it.
+	pub(crate) fn reopen_or_refund(
+		id: TaskId,
+		mut task: Task<T>,
+		now: BlockNumberFor<T>,
+	) -> DispatchResult {
+		task.worker = None;
+		task.submission = None;
+		task.round = None;
+		task.appeal = None;
+		task.void_rounds = 0;
+		if now < task.claim_until {
+			let full = task.fee.saturating_mul(task.spec.verifier_count.into());
+			let top_up = full.saturating_sub(task.fees_held);
+			let topped = top_up.is_zero()
+				|| T::Currency::hold(&HoldReason::TaskEscrow.into(), &task.requester, top_up)
+					.is_ok();
+			if topped {
+				task.fees_held = full;
+				task.phase = Phase::Open;
+				let claim_until = task.claim_until;
+				Self::reschedule(id, &mut task, claim_until.saturating_add(One::one()))?;
+				Tasks::<T>::insert(id, task);
+				Self::deposit_event(Event::TaskReopened { task: id, claim_until });
+				return Ok(());
+			}
+		}
+		let refunded = Self::close_task(id, &task);
+		Self::deposit_event(Event::TaskRefunded { task: id, refunded });
+		Ok(())
+	}
+
+	/// No committee could decide: release the worker without fault and refund.
+	pub(crate) fn abandon(id: TaskId, task: Task<T>) -> DispatchResult {
+		if let Some(worker) = &task.worker {
+			Self::unlock(worker, task.worker_bond);
+			AccountTasks::<T>::remove(worker, id);
+		}
+		let refunded = Self::close_task(id, &task);
+		Self::deposit_event(Event::TaskAbandoned { task: id, refunded });
+		Ok(())
+	}
+
+	/// Remove a task: release what is left of its escrow (and of an appeal deposit) and unlock
+	/// its datasets. Its schedule entry must already be gone. Returns the amount released to
+	/// the requester.
+	pub(crate) fn close_task(id: TaskId, task: &Task<T>) -> BalanceOf<T> {
+		let refunded = task.escrow();
+		Self::release(&task.requester, refunded);
+		if let Some(appeal) = &task.appeal {
+			Self::release(&appeal.appellant, appeal.deposit);
+		}
+		for entry in [task.datasets.train, task.datasets.eval] {
+			if let Err(e) = T::Datasets::unlock(entry) {
+				log::error!(target: "runtime::training", "unlock of entry {entry} failed: {e:?}");
+			}
+			if task.datasets.eval == task.datasets.train {
+				break;
+			}
+		}
+		Tasks::<T>::remove(id);
+		TaskCount::<T>::mutate(|c| *c = c.saturating_sub(1));
+		refunded
+	}
+
+	/// Move `amount` from `payer`'s escrow hold to `to`'s free balance. If that fails, release
+	/// it to `payer` and report it: either way it leaves the hold.
+	pub(crate) fn pay(id: TaskId, payer: &T::AccountId, to: &T::AccountId, amount: BalanceOf<T>) {
+		if amount.is_zero() {
+			return;
+		}
+		if payer == to {
+			return Self::release(payer, amount);
+		}
+		let moved = T::Currency::transfer_on_hold(
+			&HoldReason::TaskEscrow.into(),
+			payer,
+			to,
+			amount,
+			Precision::Exact,
+			Restriction::Free,
+			Fortitude::Force,
+		);
+		if moved.is_err() {
+			Self::release(payer, amount);
+			Self::deposit_event(Event::PaymentFailed { task: id, to: to.clone(), amount });
+		}
+	}
+
+	/// Release `amount` of `who`'s escrow hold.
+	pub(crate) fn release(who: &T::AccountId, amount: BalanceOf<T>) {
+		if amount.is_zero() {
+			return;
+		}
+		if let Err(e) =
+			T::Currency::release(&HoldReason::TaskEscrow.into(), who, amount, Precision::BestEffort)
+		{
+			log::error!(target: "runtime::training", "release failed: {e:?}");
+		}
+	}
+
+	/// Slash up to `amount` of `who`'s bond to `beneficiaries`; returns the amount slashed.
+	pub(crate) fn slash(
+		who: &T::AccountId,
+		amount: BalanceOf<T>,
+		beneficiaries: &[(T::AccountId, u32)],
+	) -> BalanceOf<T> {
+		if amount.is_zero() {
+			return amount;
+		}
+		T::Workers::slash(who, amount, beneficiaries).unwrap_or_else(|e| {
+			log::error!(target: "runtime::training", "slash failed: {e:?}");
+			Zero::zero()
+		})
+	}
+
+	/// End one assignment of `who`, unlocking `amount` of its bond.
+	pub(crate) fn unlock(who: &T::AccountId, amount: BalanceOf<T>) {
+		if let Err(e) = T::Workers::unlock_bond(who, amount) {
+			log::error!(target: "runtime::training", "unlock_bond failed: {e:?}");
+		}
+	}
+
+	/// Record an outcome in `who`'s reputation.
+	pub(crate) fn record(who: &T::AccountId, outcome: Outcome) {
+		if let Err(e) = T::Workers::record_outcome(who, outcome) {
+			log::error!(target: "runtime::training", "record_outcome failed: {e:?}");
+		}
+	}
+}

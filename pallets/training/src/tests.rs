@@ -1,0 +1,1466 @@
+//! Tests of every call, error and deadline, the settlement of honest, cheating, lying and
+//! absent actors, appeals, and a randomised property test of conservation.
+
+use crate::{mock::*, *};
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::{
+		fungible::{Inspect, InspectHold},
+		Hooks,
+	},
+};
+use mlchain_pallet_traits::{DatasetProvider, EntryStatus};
+use mlchain_primitives::{
+	blake2_256, merkle_proof, merkle_root,
+	spec::{Activation, Loss, LrSchedule, ModelSpec, OptimizerSpec},
+	training::verdict_commitment,
+};
+
+type E = Error<Test>;
+
+const REWARD: u64 = 1_000;
+const BOND: u64 = 200;
+const METRIC: u64 = 950_000_000;
+/// Segments of `spec()`: 40 steps, a checkpoint every 5.
+const SEGMENTS: u32 = 8;
+
+fn spec() -> TaskSpec {
+	TaskSpec {
+		model: ModelSpec::Mlp {
+			inputs: 4,
+			hidden: vec![8].try_into().unwrap(),
+			outputs: 2,
+			activation: Activation::Relu,
+			dropout_ppb: 0,
+		},
+		optimizer: OptimizerSpec::Sgd { momentum_ppb: 0, weight_decay_ppb: 0 },
+		schedule: LrSchedule::Constant { lr_ppb: 100_000_000 },
+		loss: Loss::CrossEntropy,
+		seed: 7,
+		batch_size: 8,
+		total_steps: 40,
+		checkpoint_interval: 5,
+		train_dataset: TRAIN_ROOT,
+		eval_dataset: EVAL_ROOT,
+		metric: Metric::Accuracy,
+		threshold_ppb: 900_000_000,
+		verifier_count: 3,
+		segments_per_verifier: 2,
+	}
+}
+
+fn datasets() -> DatasetIds {
+	DatasetIds { train: TRAIN_ENTRY, eval: EVAL_ENTRY }
+}
+
+fn deadlines() -> Deadlines<u64> {
+	Deadlines { claim_within: 30, execution: 10 }
+}
+
+fn signed(who: u64) -> RuntimeOrigin {
+	RuntimeOrigin::signed(who)
+}
+
+fn create_with(who: u64, spec: TaskSpec) -> TaskId {
+	let id = NextTaskId::<Test>::get();
+	assert_ok!(Training::create_task(signed(who), spec, datasets(), REWARD, BOND, deadlines()));
+	id
+}
+
+fn create(who: u64) -> TaskId {
+	create_with(who, spec())
+}
+
+/// Escrow of a default task: reward, three fees, both prices.
+fn full_escrow() -> u64 {
+	REWARD + 3 * FEE + TRAIN_PRICE + EVAL_PRICE
+}
+
+fn escrow_held(who: u64) -> u64 {
+	Balances::balance_on_hold(&HoldReason::TaskEscrow.into(), &who)
+}
+
+fn balance(who: u64) -> u64 {
+	Balances::balance(&who)
+}
+
+fn participant(who: u64) -> pallet_compute::Participant<Test> {
+	pallet_compute::Participants::<Test>::get(who).expect("registered")
+}
+
+fn locks(entry: u64) -> u32 {
+	DataRegistry::entry(entry).unwrap().locks
+}
+
+fn events() -> Vec<Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| match r.event {
+			RuntimeEvent::Training(e) => Some(e),
+			_ => None,
+		})
+		.collect()
+}
+
+fn has_event(e: Event<Test>) -> bool {
+	events().contains(&e)
+}
+
+fn check() {
+	Training::do_try_state().expect("training invariants");
+	pallet_compute::Pallet::<Test>::do_try_state().expect("compute invariants");
+	pallet_data_registry::Pallet::<Test>::do_try_state().expect("registry invariants");
+}
+
+fn phase(id: TaskId) -> Phase<u64> {
+	Tasks::<Test>::get(id).expect("task").phase
+}
+
+// ---------- a toy deterministic "training run" ----------
+
+/// Honest transition of a checkpoint over one segment.
+fn next_leaf(leaf: &Hash) -> Hash {
+	blake2_256(leaf)
+}
+
+/// The run's `SEGMENTS + 1` leaves; the segments in `cheat` are faked.
+fn run(cheat: &[u32]) -> Vec<Hash> {
+	let mut leaves = vec![blake2_256(b"initial weights")];
+	for s in 0..SEGMENTS {
+		let mut next = next_leaf(&leaves[s as usize]);
+		if cheat.contains(&s) {
+			next[0] ^= 0xff;
+		}
+		leaves.push(next);
+	}
+	leaves
+}
+
+/// What an honest verifier of `segments` says about `leaves`.
+fn honest_verdict(leaves: &[Hash], segments: &[u32]) -> Verdict {
+	for s in segments {
+		let expected = next_leaf(&leaves[*s as usize]);
+		if expected != leaves[*s as usize + 1] {
+			return Verdict::RejectSegment(RejectEvidence {
+				segment: *s,
+				recomputed: expected,
+				leaf: leaves[*s as usize + 1],
+				proof: merkle_proof(leaves, *s as usize + 1).unwrap(),
+			});
+		}
+	}
+	Verdict::Accept
+}
+
+fn salt(who: u64) -> [u8; 32] {
+	[who as u8; 32]
+}
+
+fn commitment(task: TaskId, who: u64, verdict: &Verdict) -> Hash {
+	verdict_commitment(task, &who.encode(), verdict, &salt(who))
+}
+
+/// Claim with `worker` and submit `leaves`.
+fn claim_and_submit(task: TaskId, worker: u64, leaves: &[Hash]) {
+	assert_ok!(Training::claim_task(signed(worker), task));
+	assert_ok!(Training::submit_result(
+		signed(worker),
+		task,
+		merkle_root(leaves).unwrap(),
+		*leaves.last().unwrap(),
+		METRIC
+	));
+}
+
+/// The voting committee of `task`: members and their segments.
+fn committee(task: TaskId) -> Vec<(u64, Vec<u32>)> {
+	let t = Tasks::<Test>::get(task).unwrap();
+	t.current_round()
+		.expect("a committee")
+		.committee
+		.iter()
+		.map(|s| (s.who, s.segments.to_vec()))
+		.collect()
+}
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Act {
+	Honest,
+	/// Accepts whatever it is given.
+	LieAccept,
+	/// Rejects with a made-up metric.
+	LieReject,
+	/// Does not commit.
+	Absent,
+	/// Commits and never reveals.
+	CommitOnly,
+}
+
+fn verdict_for(act: Act, leaves: &[Hash], segments: &[u32]) -> Verdict {
+	match act {
+		Act::LieAccept => Verdict::Accept,
+		Act::LieReject => Verdict::RejectMetric { metric_ppb: 1 },
+		_ => honest_verdict(leaves, segments),
+	}
+}
+
+/// Run blocks until the committee of `task` is drawn; returns its members.
+fn run_to_committee(task: TaskId) -> Vec<(u64, Vec<u32>)> {
+	for _ in 0..30 {
+		if phase(task) == Phase::Voting {
+			return committee(task);
+		}
+		run_to_block(System::block_number() + 1);
+	}
+	panic!("no committee drawn");
+}
+
+/// The committee of `task` commits and reveals as `act(member)` says; ends after the tally.
+fn vote(task: TaskId, leaves: &[Hash], act: impl Fn(u64) -> Act) {
+	let members = run_to_committee(task);
+	let round = Tasks::<Test>::get(task).unwrap().current_round().cloned().unwrap();
+	for (who, segs) in &members {
+		if act(*who) != Act::Absent {
+			let v = verdict_for(act(*who), leaves, segs);
+			assert_ok!(Training::commit_verdict(signed(*who), task, commitment(task, *who, &v)));
+		}
+	}
+	run_to_block(round.commit_deadline + 1);
+	for (who, segs) in &members {
+		if matches!(act(*who), Act::Honest | Act::LieAccept | Act::LieReject) {
+			let v = verdict_for(act(*who), leaves, segs);
+			assert_ok!(Training::reveal_verdict(signed(*who), task, v, salt(*who)));
+		}
+	}
+	run_to_block(round.reveal_deadline + 1);
+}
+
+/// Run to the end of the appeal window (settlement).
+fn run_past_appeal(task: TaskId) {
+	if let Some(Task { phase: Phase::AppealWindow { until, .. }, .. }) = Tasks::<Test>::get(task) {
+		run_to_block(until + 1);
+	}
+}
+
+// ---------- create_task ----------
+
+#[test]
+fn create_task_holds_escrow_and_locks_datasets() {
+	new_test_ext().execute_with(|| {
+		let id = create(ALICE);
+		assert_eq!(id, 0);
+		assert_eq!(escrow_held(ALICE), full_escrow());
+		assert_eq!(balance(ALICE), INITIAL - full_escrow());
+		assert_eq!((locks(TRAIN_ENTRY), locks(EVAL_ENTRY)), (1, 1));
+		let t = Tasks::<Test>::get(id).unwrap();
+		assert_eq!(t.phase, Phase::Open);
+		assert_eq!((t.train_price, t.eval_price, t.fees_held), (30, 20, 30));
+		assert_eq!(t.claim_until, 31);
+		assert_eq!(t.scheduled_at, 32);
+		assert!(has_event(Event::TaskCreated {
+			task: 0,
+			requester: ALICE,
+			reward: REWARD,
+			escrow: full_escrow(),
+			claim_until: 31
+		}));
+		assert_eq!(TaskCount::<Test>::get(), 1);
+		check();
+	});
+}
+
+#[test]
+fn create_task_refuses_invalid_specs_with_clear_errors() {
+	new_test_ext().execute_with(|| {
+		let try_spec = |f: &dyn Fn(&mut TaskSpec)| {
+			let mut s = spec();
+			f(&mut s);
+			Training::create_task(signed(ALICE), s, datasets(), REWARD, BOND, deadlines())
+		};
+		assert_noop!(try_spec(&|s| s.checkpoint_interval = 3), E::SpecIntervalNotDividingSteps);
+		assert_noop!(try_spec(&|s| s.total_steps = 0), E::SpecZeroSteps);
+		assert_noop!(try_spec(&|s| s.batch_size = 0), E::SpecZeroBatch);
+		assert_noop!(
+			try_spec(&|s| s.optimizer =
+				OptimizerSpec::Sgd { momentum_ppb: 1_000_000_000, weight_decay_ppb: 0 }),
+			E::SpecRateOutOfRange
+		);
+		assert_noop!(
+			try_spec(&|s| s.model =
+				ModelSpec::Transformer { vocab: 4, context: 4, width: 10, heads: 3, layers: 1 }),
+			E::SpecWidthNotDivisibleByHeads
+		);
+		assert_noop!(
+			try_spec(&|s| s.model = ModelSpec::Mlp {
+				inputs: 0,
+				hidden: Default::default(),
+				outputs: 2,
+				activation: Activation::Relu,
+				dropout_ppb: 0
+			}),
+			E::SpecZeroDimension
+		);
+		assert_noop!(
+			try_spec(&|s| s.model = ModelSpec::Mlp {
+				inputs: 4,
+				hidden: Default::default(),
+				outputs: 1,
+				activation: Activation::Relu,
+				dropout_ppb: 0
+			}),
+			E::SpecNeedsTwoClasses
+		);
+		assert_noop!(
+			try_spec(&|s| {
+				s.total_steps = 10_005;
+				s.checkpoint_interval = 5
+			}),
+			E::TooManySteps
+		);
+		assert_noop!(try_spec(&|s| s.verifier_count = 0), E::BadVerifierCount);
+		assert_noop!(try_spec(&|s| s.verifier_count = MAX_VERIFIERS + 1), E::BadVerifierCount);
+		assert_noop!(try_spec(&|s| s.segments_per_verifier = 0), E::BadSegmentsPerVerifier);
+		assert_noop!(
+			try_spec(&|s| s.segments_per_verifier = MAX_SEGMENTS + 1),
+			E::BadSegmentsPerVerifier
+		);
+		assert_noop!(
+			try_spec(&|s| {
+				s.total_steps = 15;
+				s.segments_per_verifier = 4
+			}),
+			E::BadSegmentsPerVerifier
+		);
+		assert_noop!(try_spec(&|s| s.threshold_ppb = 1_000_000_001), E::BadThreshold);
+		check();
+	});
+}
+
+#[test]
+fn create_task_checks_datasets() {
+	new_test_ext().execute_with(|| {
+		let with = |d: DatasetIds, s: TaskSpec| {
+			Training::create_task(signed(ALICE), s, d, REWARD, BOND, deadlines())
+		};
+		assert_noop!(with(DatasetIds { train: 9, eval: EVAL_ENTRY }, spec()), E::UnknownDataset);
+		assert_noop!(
+			with(DatasetIds { train: EVAL_ENTRY, eval: TRAIN_ENTRY }, spec()),
+			E::DatasetMismatch
+		);
+		// The same entry for both needs the same hash in the spec.
+		assert_noop!(
+			with(DatasetIds { train: TRAIN_ENTRY, eval: TRAIN_ENTRY }, spec()),
+			E::DatasetMismatch
+		);
+		let model = NextEntryIdOf::get();
+		assert_ok!(DataRegistry::register(
+			signed(OWNER),
+			[9; 32],
+			10,
+			pallet_data_registry::ArtifactKind::Model,
+			b"ipfs://m".to_vec().try_into().unwrap(),
+			b"MIT".to_vec().try_into().unwrap(),
+			schema(),
+			0,
+			0,
+			None,
+		));
+		let mut s = spec();
+		s.train_dataset = [9; 32];
+		assert_noop!(with(DatasetIds { train: model, eval: EVAL_ENTRY }, s), E::NotADataset);
+		assert_ok!(DataRegistry::deprecate(signed(OWNER2), EVAL_ENTRY));
+		assert_noop!(with(datasets(), spec()), pallet_data_registry::Error::<Test>::Deprecated);
+		check();
+	});
+}
+
+struct NextEntryIdOf;
+impl NextEntryIdOf {
+	fn get() -> u64 {
+		pallet_data_registry::NextEntryId::<Test>::get()
+	}
+}
+
+#[test]
+fn create_task_checks_amounts_deadlines_and_funds() {
+	new_test_ext().execute_with(|| {
+		let with = |reward: u64, bond: u64, d: Deadlines<u64>| {
+			Training::create_task(signed(ALICE), spec(), datasets(), reward, bond, d)
+		};
+		let dl = |c, e| Deadlines { claim_within: c, execution: e };
+		assert_noop!(with(0, BOND, deadlines()), E::ZeroReward);
+		assert_noop!(with(REWARD, MIN_WORKER_BOND - 1, deadlines()), E::WorkerBondTooLow);
+		assert_noop!(with(REWARD, BOND, dl(0, 10)), E::BadClaimWindow);
+		assert_noop!(with(REWARD, BOND, dl(101, 10)), E::BadClaimWindow);
+		assert_noop!(with(REWARD, BOND, dl(30, 0)), E::BadExecutionWindow);
+		assert_noop!(with(REWARD, BOND, dl(30, 51)), E::BadExecutionWindow);
+		assert_noop!(
+			Training::create_task(signed(POOR), spec(), datasets(), REWARD, BOND, deadlines()),
+			E::InsufficientBalance
+		);
+		check();
+	});
+}
+
+#[test]
+fn owners_use_their_own_data_for_free() {
+	new_test_ext().execute_with(|| {
+		let mut s = spec();
+		s.eval_dataset = TRAIN_ROOT;
+		let id = NextTaskId::<Test>::get();
+		assert_ok!(Training::create_task(
+			signed(OWNER),
+			s,
+			DatasetIds { train: TRAIN_ENTRY, eval: TRAIN_ENTRY },
+			REWARD,
+			BOND,
+			deadlines()
+		));
+		let t = Tasks::<Test>::get(id).unwrap();
+		assert_eq!((t.train_price, t.eval_price), (0, 0));
+		assert_eq!(escrow_held(OWNER), REWARD + 3 * FEE);
+		// One lock only, released once.
+		assert_eq!(locks(TRAIN_ENTRY), 1);
+		assert_ok!(Training::cancel_task(signed(OWNER), id));
+		assert_eq!(locks(TRAIN_ENTRY), 0);
+		check();
+	});
+}
+
+#[test]
+fn live_tasks_are_capped() {
+	new_test_ext().execute_with(|| {
+		for _ in 0..MAX_OPEN_TASKS {
+			create(ALICE);
+		}
+		assert_noop!(
+			Training::create_task(signed(BOB), spec(), datasets(), REWARD, BOND, deadlines()),
+			E::TooManyTasks
+		);
+		check();
+	});
+}
+
+#[test]
+fn a_full_block_pushes_deadlines_to_the_next_block() {
+	new_test_ext().execute_with(|| {
+		let ids: Vec<_> = (0..6).map(|_| create(ALICE)).collect();
+		let at: Vec<u64> =
+			ids.iter().map(|i| Tasks::<Test>::get(i).unwrap().scheduled_at).collect();
+		assert_eq!(at, vec![32, 32, 32, 32, 33, 33]);
+		check();
+		run_to_block(32);
+		assert_eq!(TaskCount::<Test>::get(), 2);
+		run_to_block(33);
+		assert_eq!(TaskCount::<Test>::get(), 0);
+		assert_eq!(escrow_held(ALICE), 0);
+		check();
+	});
+}
+
+// ---------- cancel and expiry ----------
+
+#[test]
+fn cancel_refunds_everything_before_a_claim() {
+	new_test_ext().execute_with(|| {
+		let id = create(ALICE);
+		assert_noop!(Training::cancel_task(signed(BOB), id), E::NotRequester);
+		assert_noop!(Training::cancel_task(signed(ALICE), 9), E::UnknownTask);
+		assert_ok!(Training::cancel_task(signed(ALICE), id));
+		assert_eq!(balance(ALICE), INITIAL);
+		assert_eq!(escrow_held(ALICE), 0);
+		assert_eq!((locks(TRAIN_ENTRY), locks(EVAL_ENTRY)), (0, 0));
+		assert!(Tasks::<Test>::get(id).is_none());
+		assert!(Schedule::<Test>::iter().next().is_none());
+		assert!(has_event(Event::TaskCancelled { task: id, refunded: full_escrow() }));
+		let id = create(ALICE);
+		assert_ok!(Training::claim_task(signed(WORKERS[0]), id));
+		assert_noop!(Training::cancel_task(signed(ALICE), id), E::NotOpen);
+		check();
+	});
+}
+
+#[test]
+fn an_unclaimed_task_expires_and_is_refunded() {
+	new_test_ext().execute_with(|| {
+		let id = create(ALICE);
+		run_to_block(31);
+		assert_noop!(Training::claim_task(signed(WORKERS[0]), 7), E::UnknownTask);
+		run_to_block(32);
+		assert!(Tasks::<Test>::get(id).is_none());
+		assert_eq!(balance(ALICE), INITIAL);
+		assert!(has_event(Event::TaskExpired { task: id, refunded: full_escrow() }));
+		check();
+	});
+}
+
+#[test]
+fn claim_window_closes_at_claim_until() {
+	new_test_ext().execute_with(|| {
+		let id = create(ALICE);
+		System::set_block_number(32); // past claim_until without running the expiry
+		assert_noop!(Training::claim_task(signed(WORKERS[0]), id), E::ClaimWindowClosed);
+	});
+}
+
+// ---------- claim ----------
+
+#[test]
+fn claim_locks_the_worker_bond() {
+	new_test_ext().execute_with(|| {
+		let id = create(ALICE);
+		assert_ok!(Training::claim_task(signed(WORKERS[0]), id));
+		assert_eq!(participant(WORKERS[0]).locked, BOND);
+		assert_eq!(phase(id), Phase::Claimed { submit_by: 11 });
+		assert_eq!(Tasks::<Test>::get(id).unwrap().scheduled_at, 12);
+		assert!(has_event(Event::TaskClaimed { task: id, worker: WORKERS[0], submit_by: 11 }));
+		assert_eq!(
+			Training::assignments_of(&WORKERS[0]),
+			vec![Assignment {
+				task: id,
+				role: AssignmentRole::Worker,
+				segments: vec![],
+				commit_deadline: 11,
+				reveal_deadline: 11
+			}]
+		);
+		assert_noop!(Training::claim_task(signed(WORKERS[1]), id), E::NotOpen);
+		check();
+	});
+}
+
+#[test]
+fn only_eligible_workers_claim() {
+	new_test_ext().execute_with(|| {
+		let id = create(ALICE);
+		assert_noop!(Training::claim_task(signed(ALICE), id), E::RequesterCannotWork);
+		assert_noop!(Training::claim_task(signed(BOB), id), E::NotEligibleWorker);
+		assert_noop!(Training::claim_task(signed(VERIFIERS[0]), id), E::NotEligibleWorker);
+		assert_ok!(Compute::go_offline(signed(WORKERS[0])));
+		assert_noop!(Training::claim_task(signed(WORKERS[0]), id), E::NotEligibleWorker);
+		// Not enough free bond: 1 000 bonded, 900 locked by other tasks.
+		let others: Vec<_> = (0..4).map(|_| create(BOB)).collect();
+		for o in &others[..4] {
+			assert_ok!(Training::claim_task(signed(WORKERS[1]), *o));
+		}
+		assert_eq!(participant(WORKERS[1]).locked, 800);
+		assert_ok!(Compute::go_offline(signed(WORKERS[2])));
+		assert_ok!(Training::claim_task(signed(WORKERS[1]), id));
+		let last = create(BOB);
+		assert_noop!(Training::claim_task(signed(WORKERS[1]), last), E::NotEligibleWorker);
+		check();
+	});
+}
+
+// ---------- worker timeout ----------
+
+#[test]
+fn a_worker_who_does_not_submit_is_slashed_and_the_task_reopens() {
+	new_test_ext().execute_with(|| {
+		let id = create(ALICE);
+		let w = WORKERS[0];
+		assert_ok!(Training::claim_task(signed(w), id));
+		let alice = balance(ALICE);
+		run_to_block(12);
+		let slashed = BOND / 10;
+		assert!(has_event(Event::WorkerTimedOut { task: id, worker: w, slashed }));
+		assert!(has_event(Event::TaskReopened { task: id, claim_until: 31 }));
+		assert_eq!(balance(ALICE), alice + slashed);
+		assert_eq!(participant(w).bond, 1_000 - slashed);
+		assert_eq!(participant(w).locked, 0);
+		assert_eq!(participant(w).reputation.faults, 1);
+		assert_eq!(phase(id), Phase::Open);
+		assert_eq!(escrow_held(ALICE), full_escrow());
+		assert!(Training::assignments_of(&w).is_empty());
+		check();
+		// Another worker can take it.
+		assert_ok!(Training::claim_task(signed(WORKERS[1]), id));
+		check();
+	});
+}
+
+#[test]
+fn a_timeout_after_the_claim_window_refunds() {
+	new_test_ext().execute_with(|| {
+		let id = create(ALICE);
+		run_to_block(28);
+		assert_ok!(Training::claim_task(signed(WORKERS[0]), id));
+		run_to_block(39);
+		assert!(has_event(Event::TaskRefunded { task: id, refunded: full_escrow() }));
+		assert!(Tasks::<Test>::get(id).is_none());
+		assert_eq!(balance(ALICE), INITIAL + BOND / 10);
+		check();
+	});
+}
+
+// ---------- submit ----------
+
+#[test]
+fn submit_result_checks_worker_phase_deadline_and_metric() {
+	new_test_ext().execute_with(|| {
+		let id = create(ALICE);
+		let leaves = run(&[]);
+		let root = merkle_root(&leaves).unwrap();
+		let w = WORKERS[0];
+		assert_noop!(Training::submit_result(signed(w), id, root, root, METRIC), E::NotClaimed);
+		assert_ok!(Training::claim_task(signed(w), id));
+		assert_noop!(
+			Training::submit_result(signed(WORKERS[1]), id, root, root, METRIC),
+			E::NotWorker
+		);
+		assert_noop!(
+			Training::submit_result(signed(w), id, root, root, 899_999_999),
+			E::MetricBelowThreshold
+		);
+		System::set_block_number(12);
+		assert_noop!(
+			Training::submit_result(signed(w), id, root, root, METRIC),
+			E::SubmissionTooLate
+		);
+		System::set_block_number(11);
+		assert_ok!(Training::submit_result(signed(w), id, root, root, METRIC));
+		assert_eq!(phase(id), Phase::Selecting);
+		assert!(has_event(Event::ResultSubmitted {
+			task: id,
+			worker: w,
+			checkpoints_root: root,
+			model_hash: root,
+			metric_ppb: METRIC,
+			select_at: 13
+		}));
+		check();
+	});
+}
+
+#[test]
+fn a_loss_metric_must_not_exceed_the_threshold() {
+	new_test_ext().execute_with(|| {
+		let mut s = spec();
+		s.metric = Metric::Loss;
+		s.threshold_ppb = 500;
+		let id = create_with(ALICE, s);
+		assert_ok!(Training::claim_task(signed(WORKERS[0]), id));
+		assert_noop!(
+			Training::submit_result(signed(WORKERS[0]), id, [0; 32], [0; 32], 501),
+			E::MetricBelowThreshold
+		);
+		assert_ok!(Training::submit_result(signed(WORKERS[0]), id, [0; 32], [0; 32], 500));
+	});
+}
+
+// ---------- selection ----------
+
+#[test]
+fn randomness_known_at_submission_is_never_used() {
+	new_test_ext().execute_with(|| {
+		let id = create(ALICE);
+		// The source claims its output is known since block 1; the worker submits at block 1.
+		set_known_since(Some(1));
+		claim_and_submit(id, WORKERS[0], &run(&[]));
+		run_to_block(3);
+		assert_eq!(phase(id), Phase::Selecting);
+		assert!(has_event(Event::SelectionPostponed { task: id, retry_at: 5 }));
+		run_to_block(5);
+		assert_eq!(phase(id), Phase::Selecting);
+		// Randomness from block 2 on did not exist at submission: it is used.
+		set_known_since(Some(2));
+		run_to_block(7);
+		assert_eq!(phase(id), Phase::Voting);
+		check();
+	});
+}
+
+#[test]
+fn a_committee_that_cannot_be_drawn_in_time_abandons_the_task() {
+	new_test_ext().execute_with(|| {
+		let id = create(ALICE);
+		set_known_since(Some(1));
+		claim_and_submit(id, WORKERS[0], &run(&[]));
+		run_to_block(1 + SELECTION_TIMEOUT + 1);
+		assert!(has_event(Event::TaskAbandoned { task: id, refunded: full_escrow() }));
+		assert_eq!(balance(ALICE), INITIAL);
+		assert_eq!(participant(WORKERS[0]).locked, 0);
+		assert_eq!(participant(WORKERS[0]).reputation.faults, 0);
+		check();
+	});
+}
+
+#[test]
+fn the_committee_is_stake_weighted_excludes_the_parties_and_locks_bonds() {
+	new_test_ext().execute_with(|| {
+		let id = create(ALICE);
+		claim_and_submit(id, WORKERS[0], &run(&[]));
+		let members = run_to_committee(id);
+		assert_eq!(members.len(), 3);
+		for (who, segs) in &members {
+			assert!(VERIFIERS.contains(who));
+			assert_eq!(segs.len(), 2);
+			assert!(segs.iter().all(|s| *s < SEGMENTS));
+			assert_eq!(participant(*who).locked, VERIFIER_BOND);
+			let a = Training::assignments_of(who);
+			assert_eq!(a.len(), 1);
+			assert_eq!(a[0].role, AssignmentRole::Verifier);
+			assert_eq!(&a[0].segments, segs);
+			assert_eq!((a[0].commit_deadline, a[0].reveal_deadline), (3 + 3, 3 + 6));
+		}
+		check();
+	});
+}
+
+#[test]
+fn different_randomness_draws_different_committees() {
+	let draw = |salt: u64| {
+		new_test_ext().execute_with(|| {
+			set_random_salt(salt);
+			let id = create(ALICE);
+			claim_and_submit(id, WORKERS[0], &run(&[]));
+			run_to_committee(id)
+		})
+	};
+	let first = draw(0);
+	assert!((1..20).any(|s| draw(s) != first));
+}
+
+// ---------- honest, cheating, lying, absent ----------
+
+#[test]
+fn an_honest_run_is_accepted_and_everyone_is_paid() {
+	new_test_ext().execute_with(|| {
+		let id = create(ALICE);
+		let w = WORKERS[0];
+		let leaves = run(&[]);
+		claim_and_submit(id, w, &leaves);
+		let before: Vec<u64> = all_accounts().iter().map(|a| balance(*a)).collect();
+		let issuance = Balances::total_issuance();
+		vote(id, &leaves, |_| Act::Honest);
+		assert!(matches!(phase(id), Phase::AppealWindow { decision: Decision::Accepted, .. }));
+		check();
+		let members = committee(id);
+		run_past_appeal(id);
+		assert!(Tasks::<Test>::get(id).is_none());
+		// Royalties: 10 % of 1 000 to the training data, 5 % of the 900 left to the eval data.
+		let (r_train, r_eval) = (100, 45);
+		let paid = REWARD - r_train - r_eval;
+		assert!(has_event(Event::TaskAccepted { task: id, worker: w, paid }));
+		let gain = |a: u64| {
+			let i = all_accounts().iter().position(|x| *x == a).unwrap();
+			balance(a) as i64 - before[i] as i64
+		};
+		assert_eq!(gain(w), paid as i64);
+		assert_eq!(gain(OWNER), (TRAIN_PRICE + r_train) as i64);
+		assert_eq!(gain(OWNER2), (EVAL_PRICE + r_eval) as i64);
+		for (v, _) in &members {
+			assert_eq!(gain(*v), FEE as i64);
+			assert_eq!(participant(*v).locked, 0);
+			assert_eq!(participant(*v).reputation.verified_ok, 1);
+		}
+		assert_eq!(balance(ALICE), INITIAL - full_escrow());
+		assert_eq!(escrow_held(ALICE), 0);
+		assert_eq!(participant(w).locked, 0);
+		assert_eq!(participant(w).reputation.tasks_done, 1);
+		assert_eq!((locks(TRAIN_ENTRY), locks(EVAL_ENTRY)), (0, 0));
+		assert_eq!(Balances::total_issuance(), issuance);
+		check();
+	});
+}
+
+#[test]
+fn a_cheating_worker_is_caught_slashed_and_the_task_reopens() {
+	new_test_ext().execute_with(|| {
+		let id = create(ALICE);
+		let w = WORKERS[0];
+		// Every segment faked: every verifier finds its first assigned segment wrong.
+		let leaves = run(&(0..SEGMENTS).collect::<Vec<_>>());
+		claim_and_submit(id, w, &leaves);
+		let alice = balance(ALICE);
+		vote(id, &leaves, |_| Act::Honest);
+		assert!(matches!(phase(id), Phase::AppealWindow { decision: Decision::Rejected, .. }));
+		let members = committee(id);
+		let before: Vec<u64> = members.iter().map(|(v, _)| balance(*v)).collect();
+		run_past_appeal(id);
+		// Half the 200 bond is slashed: 50 shared by the 3 verifiers (16 each, the rounding
+		// remainder to the first), 50 to the requester.
+		assert!(has_event(Event::TaskRejected { task: id, worker: w, slashed: 100 }));
+		assert_eq!(participant(w).bond, 900);
+		assert_eq!(participant(w).reputation.faults, 1);
+		assert_eq!(participant(w).locked, 0);
+		let gains: Vec<u64> =
+			members.iter().zip(before).map(|((v, _), b)| balance(*v) - b).collect();
+		assert_eq!(gains, vec![18 + FEE, 16 + FEE, 16 + FEE]);
+		// The requester got 50 and topped the 30 of fees paid back up; the task is open again.
+		assert_eq!(balance(ALICE), alice + 50 - 3 * FEE);
+		assert_eq!(escrow_held(ALICE), full_escrow());
+		assert_eq!(phase(id), Phase::Open);
+		assert!(has_event(Event::TaskReopened { task: id, claim_until: 31 }));
+		check();
+		// The next worker is honest.
+		let leaves = run(&[]);
+		claim_and_submit(id, WORKERS[1], &leaves);
+		vote(id, &leaves, |_| Act::Honest);
+		run_past_appeal(id);
+		assert!(Tasks::<Test>::get(id).is_none());
+		assert_eq!(participant(WORKERS[1]).reputation.tasks_done, 1);
+		check();
+	});
+}
+
+#[test]
+fn a_cheat_outside_the_sampled_segments_is_only_caught_if_sampled() {
+	new_test_ext().execute_with(|| {
+		let id = create(ALICE);
+		let leaves = run(&[5]);
+		claim_and_submit(id, WORKERS[0], &leaves);
+		let members = run_to_committee(id);
+		let sampled = members.iter().any(|(_, s)| s.contains(&5));
+		vote(id, &leaves, |_| Act::Honest);
+		let decision = match phase(id) {
+			Phase::AppealWindow { decision, .. } => decision,
+			p => panic!("unexpected {p:?}"),
+		};
+		let catchers = members.iter().filter(|(_, s)| s.contains(&5)).count();
+		if catchers >= 2 {
+			assert_eq!(decision, Decision::Rejected);
+		}
+		if !sampled {
+			assert_eq!(decision, Decision::Accepted);
+		}
+		run_past_appeal(id);
+		check();
+	});
+}
+
+#[test]
+fn a_lying_verifier_is_outvoted_and_slashed_to_the_worker() {
+	new_test_ext().execute_with(|| {
+		let id = create(ALICE);
+		let w = WORKERS[0];
+		let leaves = run(&[]);
+		claim_and_submit(id, w, &leaves);
+		let members = run_to_committee(id);
+		let liar = members[0].0;
+		vote(id, &leaves, |v| if v == liar { Act::LieReject } else { Act::Honest });
+		let worker_before = balance(w);
+		run_past_appeal(id);
+		let penalty = VERIFIER_BOND / 5;
+		assert!(has_event(Event::VerifierSettled {
+			task: id,
+			verifier: liar,
+			paid: 0,
+			slashed: penalty
+		}));
+		assert_eq!(participant(liar).bond, 1_000 - penalty);
+		assert_eq!(participant(liar).reputation.faults, 1);
+		assert_eq!(balance(w), worker_before + 855 + penalty);
+		// The liar's unearned fee went back to the requester.
+		assert_eq!(balance(ALICE), INITIAL - full_escrow() + FEE);
+		check();
+	});
+}
+
+#[test]
+fn absent_verifiers_are_slashed_to_the_requester() {
+	new_test_ext().execute_with(|| {
+		let id = create(ALICE);
+		let leaves = run(&[]);
+		claim_and_submit(id, WORKERS[0], &leaves);
+		let members = run_to_committee(id);
+		let (absent, silent) = (members[0].0, members[1].0);
+		vote(id, &leaves, |v| {
+			if v == absent {
+				Act::Absent
+			} else if v == silent {
+				Act::CommitOnly
+			} else {
+				Act::Honest
+			}
+		});
+		// One honest accept against no reject: accepted.
+		assert!(matches!(phase(id), Phase::AppealWindow { decision: Decision::Accepted, .. }));
+		run_past_appeal(id);
+		let penalty = VERIFIER_BOND / 5;
+		for v in [absent, silent] {
+			assert_eq!(participant(v).bond, 1_000 - penalty);
+			assert_eq!(participant(v).locked, 0);
+		}
+		assert_eq!(balance(ALICE), INITIAL - full_escrow() + 2 * FEE + 2 * penalty);
+		check();
+	});
+}
+
+#[test]
+fn a_void_round_draws_a_new_committee_then_abandons() {
+	new_test_ext().execute_with(|| {
+		let id = create(ALICE);
+		let leaves = run(&[]);
+		claim_and_submit(id, WORKERS[0], &leaves);
+		vote(id, &leaves, |_| Act::Absent);
+		assert!(has_event(Event::RoundTallied {
+			task: id,
+			appeal: false,
+			accepts: 0,
+			rejects: 0,
+			decision: None
+		}));
+		assert_eq!(phase(id), Phase::Selecting);
+		assert_eq!(Tasks::<Test>::get(id).unwrap().void_rounds, 1);
+		check();
+		vote(id, &leaves, |_| Act::Absent);
+		assert!(has_event(Event::TaskAbandoned { task: id, refunded: full_escrow() }));
+		assert_eq!(participant(WORKERS[0]).locked, 0);
+		assert_eq!(participant(WORKERS[0]).bond, 1_000);
+		check();
+	});
+}
+
+#[test]
+fn a_tie_is_void() {
+	new_test_ext().execute_with(|| {
+		let mut s = spec();
+		s.verifier_count = 2;
+		let id = create_with(ALICE, s);
+		let leaves = run(&[]);
+		claim_and_submit(id, WORKERS[0], &leaves);
+		let members = run_to_committee(id);
+		let liar = members[0].0;
+		vote(id, &leaves, |v| if v == liar { Act::LieReject } else { Act::Honest });
+		assert_eq!(phase(id), Phase::Selecting);
+		// Voters of a void round are neither paid nor slashed.
+		assert_eq!(participant(liar).bond, 1_000);
+		check();
+	});
+}
+
+// ---------- commit-reveal ----------
+
+#[test]
+fn commit_and_reveal_enforce_windows_membership_and_the_commitment() {
+	new_test_ext().execute_with(|| {
+		let id = create(ALICE);
+		let leaves = run(&[]);
+		assert_noop!(Training::commit_verdict(signed(VERIFIERS[0]), id, [0; 32]), E::NotVoting);
+		claim_and_submit(id, WORKERS[0], &leaves);
+		let members = run_to_committee(id);
+		let (v, segs) = members[0].clone();
+		let outsider = *VERIFIERS.iter().find(|x| !members.iter().any(|(m, _)| m == *x)).unwrap();
+		let verdict = honest_verdict(&leaves, &segs);
+		let c = commitment(id, v, &verdict);
+		assert_noop!(Training::commit_verdict(signed(outsider), id, c), E::NotInCommittee);
+		assert_noop!(
+			Training::reveal_verdict(signed(v), id, verdict.clone(), salt(v)),
+			E::RevealWindowNotOpen
+		);
+		assert_ok!(Training::commit_verdict(signed(v), id, c));
+		assert!(has_event(Event::VerdictCommitted { task: id, verifier: v }));
+		assert_noop!(Training::commit_verdict(signed(v), id, c), E::AlreadyCommitted);
+		let round = Tasks::<Test>::get(id).unwrap().current_round().cloned().unwrap();
+		run_to_block(round.commit_deadline + 1);
+		let late = members[1].0;
+		assert_noop!(Training::commit_verdict(signed(late), id, c), E::CommitWindowClosed);
+		assert_noop!(
+			Training::reveal_verdict(signed(late), id, verdict.clone(), salt(late)),
+			E::NotCommitted
+		);
+		assert_noop!(
+			Training::reveal_verdict(signed(v), id, verdict.clone(), [0; 32]),
+			E::CommitmentMismatch
+		);
+		assert_noop!(
+			Training::reveal_verdict(
+				signed(v),
+				id,
+				Verdict::RejectMetric { metric_ppb: 1 },
+				salt(v)
+			),
+			E::CommitmentMismatch
+		);
+		assert_ok!(Training::reveal_verdict(signed(v), id, verdict.clone(), salt(v)));
+		assert!(has_event(Event::VerdictRevealed {
+			task: id,
+			verifier: v,
+			vote: Decision::Accepted,
+			segment: None
+		}));
+		assert!(Training::assignments_of(&v).is_empty());
+		assert_noop!(
+			Training::reveal_verdict(signed(v), id, verdict.clone(), salt(v)),
+			E::AlreadyRevealed
+		);
+		run_to_block(round.reveal_deadline);
+		System::set_block_number(round.reveal_deadline + 1);
+		assert_noop!(
+			Training::reveal_verdict(signed(late), id, verdict, salt(late)),
+			E::RevealWindowClosed
+		);
+		check();
+	});
+}
+
+#[test]
+fn a_verifier_cannot_copy_another_verifiers_commitment() {
+	new_test_ext().execute_with(|| {
+		let id = create(ALICE);
+		let leaves = run(&[]);
+		claim_and_submit(id, WORKERS[0], &leaves);
+		let members = run_to_committee(id);
+		let (a, segs) = members[0].clone();
+		let b = members[1].0;
+		let verdict = honest_verdict(&leaves, &segs);
+		let c = commitment(id, a, &verdict);
+		assert_ok!(Training::commit_verdict(signed(a), id, c));
+		// B copies A's commitment, then A's revealed verdict and salt.
+		assert_ok!(Training::commit_verdict(signed(b), id, c));
+		let round = Tasks::<Test>::get(id).unwrap().current_round().cloned().unwrap();
+		run_to_block(round.commit_deadline + 1);
+		assert_ok!(Training::reveal_verdict(signed(a), id, verdict.clone(), salt(a)));
+		assert_noop!(
+			Training::reveal_verdict(signed(b), id, verdict, salt(a)),
+			E::CommitmentMismatch
+		);
+		run_to_block(round.reveal_deadline + 1);
+		run_past_appeal(id);
+		// B counts as absent.
+		assert_eq!(participant(b).bond, 1_000 - VERIFIER_BOND / 5);
+		check();
+	});
+}
+
+#[test]
+fn reject_evidence_is_checked_against_the_committed_root() {
+	new_test_ext().execute_with(|| {
+		let id = create(ALICE);
+		let leaves = run(&(0..SEGMENTS).collect::<Vec<_>>());
+		claim_and_submit(id, WORKERS[0], &leaves);
+		let members = run_to_committee(id);
+		let (v, segs) = members[0].clone();
+		let round = Tasks::<Test>::get(id).unwrap().current_round().cloned().unwrap();
+		let s = segs[0];
+		let unassigned = (0..SEGMENTS).find(|x| !segs.contains(x)).unwrap();
+		let good = RejectEvidence {
+			segment: s,
+			recomputed: next_leaf(&leaves[s as usize]),
+			leaf: leaves[s as usize + 1],
+			proof: merkle_proof(&leaves, s as usize + 1).unwrap(),
+		};
+		let bad: Vec<(Verdict, E)> = vec![
+			(
+				Verdict::RejectSegment(RejectEvidence {
+					segment: unassigned,
+					proof: merkle_proof(&leaves, unassigned as usize + 1).unwrap(),
+					leaf: leaves[unassigned as usize + 1],
+					..good.clone()
+				}),
+				E::SegmentNotAssigned,
+			),
+			(
+				Verdict::RejectSegment(RejectEvidence { leaf: [7; 32], ..good.clone() }),
+				E::InvalidProof,
+			),
+			(
+				Verdict::RejectSegment(RejectEvidence {
+					proof: merkle_proof(&leaves, s as usize).unwrap(),
+					leaf: leaves[s as usize],
+					..good.clone()
+				}),
+				E::InvalidProof,
+			),
+			(
+				Verdict::RejectSegment(RejectEvidence {
+					recomputed: leaves[s as usize + 1],
+					..good.clone()
+				}),
+				E::NoMismatch,
+			),
+			(Verdict::RejectMetric { metric_ppb: METRIC }, E::NoMismatch),
+		];
+		// Each bad verdict is committed by its own (fresh) committee member in turn: use one
+		// member, committing the bad verdicts is impossible twice, so check them with a
+		// throwaway commitment in storage.
+		for (verdict, err) in bad {
+			Tasks::<Test>::mutate(id, |t| {
+				let r = t.as_mut().unwrap().current_round_mut().unwrap();
+				r.committee[0].commitment = Some(commitment(id, v, &verdict));
+				r.committee[0].vote = None;
+			});
+			System::set_block_number(round.commit_deadline + 1);
+			assert_noop!(Training::reveal_verdict(signed(v), id, verdict, salt(v)), err);
+		}
+		let verdict = Verdict::RejectSegment(good);
+		Tasks::<Test>::mutate(id, |t| {
+			let r = t.as_mut().unwrap().current_round_mut().unwrap();
+			r.committee[0].commitment = Some(commitment(id, v, &verdict));
+		});
+		assert_ok!(Training::reveal_verdict(signed(v), id, verdict, salt(v)));
+		assert!(has_event(Event::VerdictRevealed {
+			task: id,
+			verifier: v,
+			vote: Decision::Rejected,
+			segment: Some(s)
+		}));
+	});
+}
+
+// ---------- appeal ----------
+
+#[test]
+fn a_worker_appeal_overturns_a_lying_committee() {
+	new_test_ext().execute_with(|| {
+		let id = create(ALICE);
+		let w = WORKERS[0];
+		let leaves = run(&[]);
+		claim_and_submit(id, w, &leaves);
+		let first = run_to_committee(id);
+		vote(id, &leaves, |_| Act::LieReject);
+		assert!(matches!(phase(id), Phase::AppealWindow { decision: Decision::Rejected, .. }));
+		assert_noop!(Training::appeal(signed(ALICE), id), E::NotEntitledToAppeal);
+		let deposit = 7 * FEE;
+		let worker_before = balance(w);
+		assert_ok!(Training::appeal(signed(w), id));
+		assert!(has_event(Event::AppealFiled { task: id, appellant: w, deposit }));
+		assert_eq!(escrow_held(w), deposit);
+		assert_noop!(Training::appeal(signed(w), id), E::NotAppealable);
+		check();
+		let appeal = run_to_committee(id);
+		assert_eq!(appeal.len(), 7);
+		assert!(appeal.iter().all(|(a, _)| !first.iter().any(|(f, _)| f == a)));
+		assert!(Training::assignments_of(&appeal[0].0)[0].role == AssignmentRole::AppealVerifier);
+		vote(id, &leaves, |_| Act::Honest);
+		// Appeal rounds are final: settled at the tally.
+		assert!(Tasks::<Test>::get(id).is_none());
+		let penalty = VERIFIER_BOND / 5;
+		for (f, _) in &first {
+			assert_eq!(participant(*f).bond, 1_000 - penalty);
+		}
+		for (a, _) in &appeal {
+			assert_eq!(participant(*a).reputation.verified_ok, 1);
+		}
+		// Worker: reward after royalties, the three liars' slashes, minus the appeal fees.
+		assert_eq!(balance(w), worker_before + 855 + 3 * penalty - deposit);
+		assert_eq!(escrow_held(w), 0);
+		// The requester got its unearned first-round fees back.
+		assert_eq!(balance(ALICE), INITIAL - full_escrow() + 3 * FEE);
+		check();
+	});
+}
+
+#[test]
+fn a_void_appeal_leaves_the_first_decision_standing() {
+	new_test_ext().execute_with(|| {
+		let id = create(ALICE);
+		let leaves = run(&[]);
+		claim_and_submit(id, WORKERS[0], &leaves);
+		vote(id, &leaves, |_| Act::Honest);
+		assert_ok!(Training::appeal(signed(ALICE), id));
+		vote(id, &leaves, |_| Act::Absent);
+		assert!(has_event(Event::TaskAccepted { task: id, worker: WORKERS[0], paid: 855 }));
+		// The requester's appeal deposit collected the absent members' slashes.
+		assert_eq!(escrow_held(ALICE), 0);
+		assert_eq!(balance(ALICE), INITIAL - full_escrow() + 7 * (VERIFIER_BOND / 5));
+		check();
+	});
+}
+
+#[test]
+fn an_appeal_that_finds_no_committee_is_dropped() {
+	new_test_ext().execute_with(|| {
+		let id = create(ALICE);
+		let leaves = run(&[]);
+		claim_and_submit(id, WORKERS[0], &leaves);
+		vote(id, &leaves, |_| Act::Honest);
+		let now = System::block_number();
+		set_known_since(Some(now));
+		assert_ok!(Training::appeal(signed(ALICE), id));
+		run_to_block(now + SELECTION_TIMEOUT + 1);
+		assert!(has_event(Event::TaskAccepted { task: id, worker: WORKERS[0], paid: 855 }));
+		assert_eq!(balance(ALICE), INITIAL - full_escrow());
+		check();
+	});
+}
+
+#[test]
+fn appeals_need_the_window_the_right_party_and_funds() {
+	new_test_ext().execute_with(|| {
+		let id = create(ALICE);
+		assert_noop!(Training::appeal(signed(ALICE), id), E::NotAppealable);
+		assert_noop!(Training::appeal(signed(ALICE), 9), E::UnknownTask);
+		let leaves = run(&[]);
+		claim_and_submit(id, WORKERS[0], &leaves);
+		vote(id, &leaves, |_| Act::Honest);
+		assert_noop!(Training::appeal(signed(WORKERS[0]), id), E::NotEntitledToAppeal);
+		assert_noop!(Training::appeal(signed(BOB), id), E::NotEntitledToAppeal);
+		let until = match phase(id) {
+			Phase::AppealWindow { until, .. } => until,
+			p => panic!("{p:?}"),
+		};
+		System::set_block_number(until + 1);
+		assert_noop!(Training::appeal(signed(ALICE), id), E::NotAppealable);
+		System::set_block_number(until);
+		// Spend ALICE's free balance (except the existential deposit) to test the hold.
+		let free = Balances::reducible_balance(
+			&ALICE,
+			frame_support::traits::tokens::Preservation::Preserve,
+			frame_support::traits::tokens::Fortitude::Polite,
+		);
+		assert_ok!(Balances::transfer_allow_death(signed(ALICE), BOB, free));
+		assert_noop!(Training::appeal(signed(ALICE), id), E::InsufficientBalance);
+	});
+}
+
+// ---------- data owners ----------
+
+#[test]
+fn a_taken_down_dataset_forfeits_its_price() {
+	new_test_ext().execute_with(|| {
+		let id = create(ALICE);
+		let leaves = run(&[]);
+		claim_and_submit(id, WORKERS[0], &leaves);
+		assert_ok!(DataRegistry::take_down(
+			RuntimeOrigin::root(),
+			TRAIN_ENTRY,
+			pallet_data_registry::TakeDownReason::Licence
+		));
+		assert_eq!(DataRegistry::entry(TRAIN_ENTRY).unwrap().status, EntryStatus::TakenDown);
+		let owner = balance(OWNER);
+		vote(id, &leaves, |_| Act::Honest);
+		run_past_appeal(id);
+		assert_eq!(balance(OWNER), owner);
+		// Worker: 1 000 minus the eval royalty of 5 % of 1 000.
+		assert!(has_event(Event::TaskAccepted { task: id, worker: WORKERS[0], paid: 950 }));
+		assert_eq!(balance(ALICE), INITIAL - full_escrow() + TRAIN_PRICE);
+		check();
+	});
+}
+
+// ---------- hooks ----------
+
+#[test]
+fn on_initialize_reports_the_weight_of_the_work_it_did() {
+	new_test_ext().execute_with(|| {
+		let id = create(ALICE);
+		let idle = Training::on_initialize(2);
+		let t = Tasks::<Test>::get(id).unwrap();
+		System::set_block_number(t.scheduled_at);
+		let busy = Training::on_initialize(t.scheduled_at);
+		assert!(busy.ref_time() > idle.ref_time());
+		assert!(busy.ref_time() >= <() as WeightInfo>::on_initialize_expire_open().ref_time());
+	});
+}
+
+// ---------- property test ----------
+
+/// xorshift64*: a small deterministic generator.
+struct Rng(u64);
+impl Rng {
+	fn next(&mut self) -> u64 {
+		self.0 ^= self.0 >> 12;
+		self.0 ^= self.0 << 25;
+		self.0 ^= self.0 >> 27;
+		self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+	}
+	fn below(&mut self, n: u64) -> u64 {
+		self.next() % n.max(1)
+	}
+	fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
+		xs[self.below(xs.len() as u64) as usize]
+	}
+	fn chance(&mut self, percent: u64) -> bool {
+		self.below(100) < percent
+	}
+}
+
+fn total_escrow_held() -> u64 {
+	all_accounts().iter().map(|a| escrow_held(*a)).sum()
+}
+
+fn expected_escrow() -> u64 {
+	Tasks::<Test>::iter()
+		.map(|(_, t)| t.escrow() + t.appeal.as_ref().map(|a| a.deposit).unwrap_or(0))
+		.sum()
+}
+
+/// How the verifiers of one simulated task behave (0: all honest; else a random mix).
+#[derive(Clone, Copy)]
+struct Profile {
+	verifier_mix: u64,
+}
+
+#[test]
+fn random_lifecycles_conserve_funds() {
+	let lifecycles: u32 =
+		std::env::var("TRAINING_PROPERTY_TASKS").ok().and_then(|v| v.parse().ok()).unwrap_or(2_000);
+	let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+	new_test_ext().execute_with(|| {
+		let issuance = Balances::total_issuance();
+		let mut profiles: std::collections::BTreeMap<TaskId, (Profile, Vec<Hash>)> =
+			Default::default();
+		let mut ended = 0u32;
+		let mut outcomes = std::collections::BTreeMap::<&'static str, u32>::new();
+		let mut block = System::block_number();
+		while ended < lifecycles {
+			block += 1;
+			set_random_salt(rng.next());
+			run_to_block(block);
+			// Random actions this block.
+			let live: Vec<TaskId> = Tasks::<Test>::iter_keys().collect();
+			if live.len() < 6 && rng.chance(60) {
+				let mut s = spec();
+				s.verifier_count = 1 + rng.below(3) as u32;
+				s.segments_per_verifier = 1 + rng.below(3) as u32;
+				let requester = rng.pick(&[ALICE, BOB, OWNER]);
+				let ds = if rng.chance(20) {
+					s.eval_dataset = TRAIN_ROOT;
+					DatasetIds { train: TRAIN_ENTRY, eval: TRAIN_ENTRY }
+				} else {
+					datasets()
+				};
+				let id = NextTaskId::<Test>::get();
+				let d = Deadlines { claim_within: 5 + rng.below(30), execution: 1 + rng.below(8) };
+				let reward = 1 + rng.below(2_000);
+				let bond = MIN_WORKER_BOND + rng.below(300);
+				if Training::create_task(signed(requester), s, ds, reward, bond, d).is_ok() {
+					let cheat = rng.chance(30);
+					let leaves = if cheat {
+						run(&[rng.below(SEGMENTS as u64) as u32, rng.below(SEGMENTS as u64) as u32])
+					} else {
+						run(&[])
+					};
+					profiles.insert(id, (Profile { verifier_mix: rng.below(4) }, leaves));
+				}
+			}
+			for id in live {
+				let Some(task) = Tasks::<Test>::get(id) else { continue };
+				let Some((profile, leaves)) = profiles.get(&id).cloned() else { continue };
+				match task.phase {
+					Phase::Open => {
+						if rng.chance(5) {
+							let _ = Training::cancel_task(signed(task.requester), id);
+						} else if rng.chance(50) {
+							let _ = Training::claim_task(signed(rng.pick(&WORKERS)), id);
+						}
+					},
+					Phase::Claimed { .. } => {
+						// Absent workers sometimes; else submit (a cheat's leaves if cheating).
+						if rng.chance(40) {
+							let w = task.worker.unwrap();
+							let metric = if rng.chance(10) { 1 } else { METRIC };
+							let _ = Training::submit_result(
+								signed(w),
+								id,
+								merkle_root(&leaves).unwrap(),
+								*leaves.last().unwrap(),
+								metric,
+							);
+						}
+					},
+					Phase::Voting => {
+						let round = task.current_round().cloned().unwrap();
+						let now = System::block_number();
+						for slot in round.committee.iter() {
+							let act = match (profile.verifier_mix, rng.below(10)) {
+								(0, _) => Act::Honest,
+								(_, 0) => Act::Absent,
+								(_, 1) => Act::LieAccept,
+								(_, 2) => Act::LieReject,
+								(3, 3) => Act::CommitOnly,
+								_ => Act::Honest,
+							};
+							let v = verdict_for(act, &leaves, &slot.segments);
+							if now <= round.commit_deadline
+								&& slot.commitment.is_none()
+								&& act != Act::Absent
+							{
+								let _ = Training::commit_verdict(
+									signed(slot.who),
+									id,
+									commitment(id, slot.who, &v),
+								);
+							}
+							if now > round.commit_deadline
+								&& slot.vote.is_none() && act != Act::CommitOnly
+							{
+								// Reveal the verdict committed (whatever the act now says).
+								for cand in [
+									honest_verdict(&leaves, &slot.segments),
+									Verdict::Accept,
+									Verdict::RejectMetric { metric_ppb: 1 },
+								] {
+									if slot.commitment == Some(commitment(id, slot.who, &cand)) {
+										let _ = Training::reveal_verdict(
+											signed(slot.who),
+											id,
+											cand,
+											salt(slot.who),
+										);
+									}
+								}
+							}
+						}
+					},
+					Phase::AppealWindow { decision, .. } => {
+						if rng.chance(30) {
+							let who = match decision {
+								Decision::Rejected => task.worker.unwrap(),
+								Decision::Accepted => task.requester,
+							};
+							let _ = Training::appeal(signed(who), id);
+						}
+					},
+					Phase::Selecting => {},
+				}
+			}
+			// Keep verifiers and workers bonded and online.
+			if rng.chance(10) {
+				for who in WORKERS.iter().chain(VERIFIERS.iter()) {
+					if let Some(p) = pallet_compute::Participants::<Test>::get(who) {
+						if p.bond < 600 {
+							let _ = Compute::bond_more(signed(*who), 400);
+						}
+					}
+				}
+			}
+			// Money flows from requesters to workers, verifiers and owners; send it back (a
+			// transfer, so issuance is untouched) so requesters can keep posting tasks.
+			for requester in [ALICE, BOB, OWNER] {
+				if balance(requester) < 30_000 {
+					let donors = WORKERS.iter().chain(VERIFIERS.iter()).chain([OWNER2].iter());
+					if let Some(rich) = donors.copied().max_by_key(|d| balance(*d)) {
+						let amount = balance(rich).saturating_sub(10_000).min(40_000);
+						let _ = Balances::transfer_keep_alive(signed(rich), requester, amount);
+					}
+				}
+			}
+			assert!(block < 40 * u64::from(lifecycles) + 1_000, "lifecycles stopped ending");
+			// Count ended lifecycles by their final event.
+			for r in System::events() {
+				if let RuntimeEvent::Training(e) = r.event {
+					let name = match e {
+						Event::TaskAccepted { .. } => "accepted",
+						Event::TaskRefunded { .. } => "refunded",
+						Event::TaskCancelled { .. } => "cancelled",
+						Event::TaskExpired { .. } => "expired",
+						Event::TaskAbandoned { .. } => "abandoned",
+						Event::TaskRejected { .. } => "rejected (reopen or refund)",
+						Event::AppealFiled { .. } => "appealed",
+						Event::WorkerTimedOut { .. } => "worker timed out",
+						_ => continue,
+					};
+					*outcomes.entry(name).or_default() += 1;
+					if matches!(
+						name,
+						"accepted" | "refunded" | "cancelled" | "expired" | "abandoned"
+					) {
+						ended += 1;
+					}
+				}
+			}
+			System::reset_events();
+			// Invariants after every block.
+			check();
+			assert_eq!(total_escrow_held(), expected_escrow(), "block {block}");
+			assert_eq!(Balances::total_issuance(), issuance, "issuance changed at block {block}");
+		}
+		println!("{lifecycles} lifecycles in {block} blocks: {outcomes:?}");
+		for key in ["accepted", "rejected (reopen or refund)", "appealed", "worker timed out"] {
+			assert!(outcomes.get(key).copied().unwrap_or(0) > 0, "no {key} in the run");
+		}
+	});
+}
