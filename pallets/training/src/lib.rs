@@ -92,6 +92,7 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 pub mod benchmarking;
+pub mod dispute;
 mod inspect;
 mod lifecycle;
 #[cfg(test)]
@@ -216,6 +217,58 @@ pub enum Decision {
 	Rejected,
 }
 
+/// A committee member's revealed vote, as stored: what its verdict accepted or disputed.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum Vote {
+	/// Every assigned segment replayed and the final model's metric matched.
+	Accept,
+	/// This assigned segment did not replay; the evidence was checked against the root.
+	RejectSegment(u32),
+	/// The final model's metric differs from the claimed one.
+	RejectMetric,
+}
+
+impl Vote {
+	/// Accepted or rejected, whatever the reason.
+	pub fn decision(&self) -> Decision {
+		match self {
+			Vote::Accept => Decision::Accepted,
+			Vote::RejectSegment(_) | Vote::RejectMetric => Decision::Rejected,
+		}
+	}
+}
+
+/// What a reject disputes, and what a round rules on.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum Dispute {
+	/// A training segment: decided by the members assigned that segment.
+	Segment(u32),
+	/// The final model's metric: every member evaluates it, so every member decides it.
+	Metric,
+}
+
 /// Where a task is in its life.
 #[derive(
 	Encode,
@@ -264,7 +317,7 @@ pub struct Slot<T: Config> {
 	/// The verdict commitment, once committed.
 	pub commitment: Option<Hash>,
 	/// The revealed vote, once revealed with valid evidence.
-	pub vote: Option<Decision>,
+	pub vote: Option<Vote>,
 }
 
 /// One committee's vote.
@@ -652,6 +705,21 @@ pub mod pallet {
 			/// For a segment reject: the mismatching segment.
 			segment: Option<u32>,
 		},
+		/// The jury of a dispute raised in a round voted on it (emitted before `RoundTallied`).
+		DisputeRuled {
+			/// The task.
+			task: TaskId,
+			/// Whether this was the appeal round.
+			appeal: bool,
+			/// The disputed segment, or the metric.
+			dispute: Dispute,
+			/// Jurors (members assigned it who spoke about it) who rejected.
+			rejects: u32,
+			/// Jurors who accepted.
+			accepts: u32,
+			/// A strict majority of the jury rejected: the round rejects the run.
+			upheld: bool,
+		},
 		/// A round was tallied.
 		RoundTallied {
 			/// The task.
@@ -660,9 +728,10 @@ pub mod pallet {
 			appeal: bool,
 			/// Accept votes revealed.
 			accepts: u32,
-			/// Reject votes revealed.
+			/// Reject votes revealed (valid evidence, any dispute).
 			rejects: u32,
-			/// The majority, or `None` for a void round.
+			/// Rejected if a dispute was upheld, else accepted if anyone revealed, else `None`
+			/// (void round).
 			decision: Option<Decision>,
 		},
 		/// The losing party appealed and holds the appeal committee's fees.
@@ -866,6 +935,11 @@ pub mod pallet {
 			assert!(
 				T::MaxSegmentsPerVerifier::get() > 0,
 				"MaxSegmentsPerVerifier must be non-zero"
+			);
+			assert!(
+				T::MaxSegmentsPerVerifier::get() >= T::MaxVerifiers::get(),
+				"MaxSegmentsPerVerifier must be at least MaxVerifiers: an appeal member replays \
+				 every segment disputed in the first round (up to V)"
 			);
 			assert!(
 				!T::SelectionDelay::get().is_zero(),
