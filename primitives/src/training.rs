@@ -23,6 +23,10 @@ pub type TaskId = u64;
 /// `segment * K .. (segment + 1) * K`), replaying from the committed checkpoint `segment` gives
 /// `recomputed`, while the worker committed `leaf` as checkpoint `segment + 1`. The proof shows
 /// `leaf` is leaf `segment + 1` of the worker's committed Merkle root.
+///
+/// The chain checks the proof, not the replay: a valid reject opens a dispute about `segment`,
+/// decided by the committee members assigned that segment (and, on appeal, by a fresh committee
+/// that all replay it). `segment` must be one of the revealing verifier's assigned segments.
 #[derive(
 	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
 )]
@@ -48,7 +52,9 @@ pub enum Verdict {
 	/// Every assigned segment replayed to the committed checkpoint, and the final model's
 	/// metric matched the claimed one exactly.
 	Accept,
-	/// An assigned segment replayed to a different checkpoint than the committed one.
+	/// An assigned segment replayed to a different checkpoint than the committed one. Name
+	/// the first mismatching segment: the verdict says nothing about the other assigned
+	/// segments (the verifier abstains on them).
 	RejectSegment(RejectEvidence),
 	/// The final model evaluates to `metric_ppb`, not to the metric the worker claimed.
 	RejectMetric {
@@ -110,7 +116,8 @@ pub struct Assignment<BlockNumber> {
 	pub task: TaskId,
 	/// Worker or verifier.
 	pub role: AssignmentRole,
-	/// Segment indices (in `0..S/K`) to replay; empty for the worker.
+	/// Segment indices (in `0..S/K`) to replay, ascending; empty for the worker. An appeal
+	/// verifier's include every segment disputed in the first round.
 	pub segments: Vec<u32>,
 	/// Verifier: last block in which `commit_verdict` is accepted. Worker: the deadline of the
 	/// task's current phase (while training, the last block for `submit_result`).

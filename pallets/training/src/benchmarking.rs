@@ -145,12 +145,12 @@ fn verifiers<T: Config>(offset: u32, n: u32) -> Vec<T::AccountId> {
 		.collect()
 }
 
-/// A round of `members` that committed and voted `vote` (`None`: nobody committed yet); their
-/// bonds are locked and they are indexed, as a real draw leaves them.
+/// A round of `members` that committed and voted `vote(their segments)` (`None`: nobody
+/// committed yet); their bonds are locked and they are indexed, as a real draw leaves them.
 fn round<T: Config>(
 	id: TaskId,
 	members: &[T::AccountId],
-	vote: Option<Decision>,
+	vote: impl Fn(&[u32]) -> Option<Vote>,
 	role: AssignmentRole,
 ) -> Result<Round<T>, BenchmarkError> {
 	let n = segments::<T>();
@@ -160,6 +160,7 @@ fn round<T: Config>(
 		T::Workers::lock_bond(who, T::VerifierBond::get())?;
 		AccountTasks::<T>::insert(who, id, role);
 		let segments = selection::assign_segments(&[7; 32], i as u32, q, n);
+		let vote = vote(&segments);
 		committee
 			.try_push(Slot {
 				who: who.clone(),
@@ -176,6 +177,11 @@ fn round<T: Config>(
 		commit_deadline,
 		reveal_deadline: commit_deadline.saturating_add(T::RevealWindow::get()),
 	})
+}
+
+/// A reject of the first of `segments`.
+fn reject_first(segments: &[u32]) -> Option<Vote> {
+	segments.first().map(|j| Vote::RejectSegment(*j))
 }
 
 /// Put `task` in the schedule of `at` and store it.
@@ -263,7 +269,7 @@ mod benchmarks {
 		let (id, _, _) = submitted::<T>(T::MaxVerifiers::get())?;
 		let members = verifiers::<T>(0, c);
 		let mut t = task::<T>(id)?;
-		t.round = Some(round::<T>(id, &members, None, AssignmentRole::Verifier)?);
+		t.round = Some(round::<T>(id, &members, |_| None, AssignmentRole::Verifier)?);
 		t.phase = Phase::Voting;
 		let at = t.scheduled_at;
 		store_at::<T>(id, t, at);
@@ -284,7 +290,7 @@ mod benchmarks {
 		let members = verifiers::<T>(0, c);
 		let last = members.last().cloned().ok_or(BenchmarkError::Weightless)?;
 		let mut t = task::<T>(id)?;
-		let mut r = round::<T>(id, &members, None, AssignmentRole::Verifier)?;
+		let mut r = round::<T>(id, &members, |_| None, AssignmentRole::Verifier)?;
 		// The last member rejects its last segment with the deepest proof available.
 		let ls = leaves::<T>();
 		let slot = r.committee.last_mut().ok_or(BenchmarkError::Weightless)?;
@@ -311,7 +317,7 @@ mod benchmarks {
 
 		let t = task::<T>(id)?;
 		let r = t.current_round().ok_or(BenchmarkError::Weightless)?;
-		assert!(r.committee.iter().any(|s| s.vote == Some(Decision::Rejected)));
+		assert!(r.committee.iter().any(|s| s.vote == Some(Vote::RejectSegment(segment))));
 		Ok(())
 	}
 
@@ -380,7 +386,8 @@ mod benchmarks {
 		let _appeal_pool = verifiers::<T>(v, v.saturating_mul(2).saturating_add(1));
 		let mut t = task::<T>(id)?;
 		let now = frame_system::Pallet::<T>::block_number();
-		t.round = Some(round::<T>(id, &first, Some(Decision::Rejected), AssignmentRole::Verifier)?);
+		// Every first member disputed a segment: each appeal member replays all of them.
+		t.round = Some(round::<T>(id, &first, reject_first, AssignmentRole::Verifier)?);
 		t.appeal = Some(Appeal {
 			appellant: worker,
 			deposit: sp_runtime::traits::Zero::zero(),
@@ -417,9 +424,8 @@ mod benchmarks {
 		let now = frame_system::Pallet::<T>::block_number();
 		let deposit = t.fee.saturating_mul(v.saturating_mul(2).saturating_add(1).into());
 		T::Currency::hold(&HoldReason::TaskEscrow.into(), &worker, deposit)?;
-		t.round = Some(round::<T>(id, &first, Some(Decision::Accepted), AssignmentRole::Verifier)?);
-		let appeal_round =
-			round::<T>(id, &second, Some(Decision::Rejected), AssignmentRole::AppealVerifier)?;
+		t.round = Some(round::<T>(id, &first, |_| Some(Vote::Accept), AssignmentRole::Verifier)?);
+		let appeal_round = round::<T>(id, &second, reject_first, AssignmentRole::AppealVerifier)?;
 		let at = appeal_round.reveal_deadline.saturating_add(One::one());
 		t.appeal = Some(Appeal {
 			appellant: worker,

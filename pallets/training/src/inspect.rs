@@ -118,6 +118,9 @@ impl<T: Config> Pallet<T> {
 						slot.vote.is_none() || slot.commitment.is_some(),
 						"vote without commit"
 					);
+					if let Some(Vote::RejectSegment(j)) = slot.vote {
+						ensure!(slot.segments.contains(&j), "reject of an unassigned segment");
+					}
 					index_entries = index_entries.saturating_add(1);
 				}
 			}

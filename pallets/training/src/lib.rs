@@ -25,10 +25,18 @@
 //! reject verdict carries the mismatching segment, the verifier's recomputed checkpoint hash and
 //! the worker's committed leaf with its Merkle proof, which the pallet checks against the root.
 //!
-//! The majority of revealed verdicts decides. The losing party (the worker after a reject, the
-//! requester after an accept) may [`Pallet::appeal`] once, within [`Config::AppealWindow`]
-//! blocks, paying the fees of a fresh committee of `2V + 1` verifiers whose decision is final.
-//! Then the task settles by itself in `on_initialize`.
+//! A valid reject is a **dispute** about one segment (or the metric), and only the members
+//! assigned that segment decide it (see [`dispute`]): the round rejects the run if, for some
+//! disputed segment, a strict majority of the members assigned it that revealed a verdict on it
+//! rejected it; otherwise it accepts if anyone revealed. Accepts of members that never saw the
+//! segment do not count, so one honest member that sampled a faked segment is enough to reject
+//! the run, which is what makes the detection probability `1 - (1 - f)^(qV)` hold.
+//!
+//! The losing party (the worker after a reject, the requester after an accept) may
+//! [`Pallet::appeal`] once, within [`Config::AppealWindow`] blocks, paying the fees of a fresh
+//! committee of `2V + 1` verifiers (excluding the first). Every appeal member replays every
+//! segment disputed in the first round, plus random ones up to `q`; the same rule applied to
+//! the appeal round is final. Then the task settles by itself in `on_initialize`.
 //!
 //! ## Terminology
 //!
@@ -36,10 +44,14 @@
 //!   committee + the datasets' use prices.
 //! - **Segment** `i`: training steps `i*K .. (i+1)*K`, checked by replaying from checkpoint `i`
 //!   and comparing with leaf `i + 1`.
-//! - **Committee / round**: the verifiers drawn for one vote. A round with no majority (nobody
-//!   revealed, or a tie) is **void** and a new committee is drawn, at most
-//!   [`Config::MaxVoidRounds`] times.
-//! - **Decision**: accepted or rejected, by strict majority of revealed verdicts.
+//! - **Committee / round**: the verifiers drawn for one vote. A round in which nobody revealed
+//!   is **void** and a new committee is drawn, at most [`Config::MaxVoidRounds`] times.
+//! - **Dispute**: a valid reject's subject, a segment or the metric ([`Dispute`]). Its **jury**
+//!   is the members assigned it (everyone, for the metric) whose verdict accepted or rejected
+//!   it; it is **upheld** by a strict majority of its jury.
+//! - **Decision**: rejected if a dispute raised in the round is upheld, else accepted.
+//! - **Deciding round**: the appeal round if anyone revealed in it, else the first round. Every
+//!   member of both rounds is judged against it ([`Round::judge`]).
 //! - **Harmed party**: whom a wrong vote hurt: the worker if the task was finally accepted, the
 //!   requester if it was finally rejected. Slashes of wrong votes go to it.
 //!
@@ -54,13 +66,18 @@
 //! economics.
 //!
 //! Settlement pays, when accepted: the reward minus royalties to the worker, the use prices and
-//! royalties to the current dataset owners, a fee to every verifier who voted with the final
-//! decision; the worker's bond is unlocked. When rejected: a part of the worker's bond
-//! ([`Config::RejectSlash`]) is slashed, split between the verifiers who proved the fault
-//! ([`Config::RejectSlashToVerifiers`]) and the requester, and the task reopens (if its claim
-//! window is still open and the requester can top up the fees) or is refunded. Verifiers who
-//! did not reveal, or voted against the final decision, lose [`Config::VerifierSlash`] of
-//! their locked [`Config::VerifierBond`].
+//! royalties to the current dataset owners; the worker's bond is unlocked. When rejected: a
+//! part of the worker's bond ([`Config::RejectSlash`]) is slashed, split between the verifiers
+//! who proved the fault (their reject was upheld by the deciding round;
+//! [`Config::RejectSlashToVerifiers`]) and the requester, and the task reopens (if its claim
+//! window is still open and the requester can top up the fees) or is refunded. Either way a
+//! member earns its fee if its vote stands against the deciding round: an upheld reject, or an
+//! accept none of whose segments (nor the metric) the deciding round found bad (an honest
+//! member that did not sample the fake is paid). A member loses [`Config::VerifierSlash`] of
+//! its locked [`Config::VerifierBond`] if it did not reveal, if its reject was not upheld by
+//! the deciding round (a lying reject overturned on appeal), or if it accepted a segment the
+//! deciding round found bad. A first-round reject of a segment nobody in the appeal round
+//! spoke about is neither paid nor slashed.
 //!
 //! ## Implementation notes
 //!
@@ -92,6 +109,7 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 pub mod benchmarking;
+pub mod dispute;
 mod inspect;
 mod lifecycle;
 #[cfg(test)]
@@ -216,6 +234,58 @@ pub enum Decision {
 	Rejected,
 }
 
+/// A committee member's revealed vote, as stored: what its verdict accepted or disputed.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum Vote {
+	/// Every assigned segment replayed and the final model's metric matched.
+	Accept,
+	/// This assigned segment did not replay; the evidence was checked against the root.
+	RejectSegment(u32),
+	/// The final model's metric differs from the claimed one.
+	RejectMetric,
+}
+
+impl Vote {
+	/// Accepted or rejected, whatever the reason.
+	pub fn decision(&self) -> Decision {
+		match self {
+			Vote::Accept => Decision::Accepted,
+			Vote::RejectSegment(_) | Vote::RejectMetric => Decision::Rejected,
+		}
+	}
+}
+
+/// What a reject disputes, and what a round rules on.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum Dispute {
+	/// A training segment: decided by the members assigned that segment.
+	Segment(u32),
+	/// The final model's metric: every member evaluates it, so every member decides it.
+	Metric,
+}
+
 /// Where a task is in its life.
 #[derive(
 	Encode,
@@ -264,7 +334,7 @@ pub struct Slot<T: Config> {
 	/// The verdict commitment, once committed.
 	pub commitment: Option<Hash>,
 	/// The revealed vote, once revealed with valid evidence.
-	pub vote: Option<Decision>,
+	pub vote: Option<Vote>,
 }
 
 /// One committee's vote.
@@ -441,7 +511,7 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxScheduledPerBlock: Get<u32>;
 
-		/// Void rounds (no majority) tolerated before the task is abandoned and refunded.
+		/// Void rounds (nobody revealed) tolerated before the task is abandoned and refunded.
 		#[pallet::constant]
 		type MaxVoidRounds: Get<u32>;
 
@@ -478,7 +548,7 @@ pub mod pallet {
 		#[pallet::constant]
 		type MinWorkerBond: Get<BalanceOf<Self>>;
 
-		/// Fee paid to each verifier who votes with the final decision.
+		/// Fee paid to each verifier whose vote stands against the deciding round.
 		#[pallet::constant]
 		type VerifierFee: Get<BalanceOf<Self>>;
 
@@ -495,13 +565,13 @@ pub mod pallet {
 		#[pallet::constant]
 		type RejectSlash: Get<Perbill>;
 
-		/// Part of a rejected worker's slash shared by the verifiers who voted reject; the rest
-		/// goes to the requester.
+		/// Part of a rejected worker's slash shared by the verifiers whose reject was upheld;
+		/// the rest goes to the requester.
 		#[pallet::constant]
 		type RejectSlashToVerifiers: Get<Perbill>;
 
-		/// Part of the verifier bond slashed for a missing reveal or a vote against the final
-		/// decision.
+		/// Part of the verifier bond slashed for a missing reveal, a reject the deciding round
+		/// did not uphold, or an accept of a segment (or metric) it found bad.
 		#[pallet::constant]
 		type VerifierSlash: Get<Perbill>;
 
@@ -652,6 +722,21 @@ pub mod pallet {
 			/// For a segment reject: the mismatching segment.
 			segment: Option<u32>,
 		},
+		/// The jury of a dispute raised in a round voted on it (emitted before `RoundTallied`).
+		DisputeRuled {
+			/// The task.
+			task: TaskId,
+			/// Whether this was the appeal round.
+			appeal: bool,
+			/// The disputed segment, or the metric.
+			dispute: Dispute,
+			/// Jurors (members assigned it who spoke about it) who rejected.
+			rejects: u32,
+			/// Jurors who accepted.
+			accepts: u32,
+			/// A strict majority of the jury rejected: the round rejects the run.
+			upheld: bool,
+		},
 		/// A round was tallied.
 		RoundTallied {
 			/// The task.
@@ -660,9 +745,10 @@ pub mod pallet {
 			appeal: bool,
 			/// Accept votes revealed.
 			accepts: u32,
-			/// Reject votes revealed.
+			/// Reject votes revealed (valid evidence, any dispute).
 			rejects: u32,
-			/// The majority, or `None` for a void round.
+			/// Rejected if a dispute was upheld, else accepted if anyone revealed, else `None`
+			/// (void round).
 			decision: Option<Decision>,
 		},
 		/// The losing party appealed and holds the appeal committee's fees.
@@ -868,6 +954,11 @@ pub mod pallet {
 				"MaxSegmentsPerVerifier must be non-zero"
 			);
 			assert!(
+				T::MaxSegmentsPerVerifier::get() >= T::MaxVerifiers::get(),
+				"MaxSegmentsPerVerifier must be at least MaxVerifiers: an appeal member replays \
+				 every segment disputed in the first round (up to V)"
+			);
+			assert!(
 				!T::SelectionDelay::get().is_zero(),
 				"SelectionDelay must be at least one block: the randomness must postdate the submission"
 			);
@@ -957,8 +1048,10 @@ pub mod pallet {
 		}
 
 		/// Reveal the committed verdict during the reveal window. A reject must carry evidence
-		/// the pallet can check: the segment must be assigned to the caller, and the worker's
-		/// leaf must be proven under the committed root.
+		/// the pallet can check: the segment must be assigned to the caller
+		/// (`SegmentNotAssigned`), and the worker's leaf must be proven under the committed
+		/// root. A valid segment reject opens a dispute decided by the members assigned that
+		/// segment.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::reveal_verdict(MaxCommitteeOf::<T>::get()))]
 		pub fn reveal_verdict(
@@ -973,7 +1066,8 @@ pub mod pallet {
 
 		/// Appeal the first committee's decision (the worker after a reject, the requester
 		/// after an accept), once per task. Holds the fees of `2V + 1` verifiers from the
-		/// caller; a fresh committee of that size decides, finally.
+		/// caller; a fresh committee of that size, every member replaying every segment
+		/// disputed in the first round, decides, finally.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::appeal().saturating_add(Pallet::<T>::schedule_weight()))]
 		pub fn appeal(origin: OriginFor<T>, task: TaskId) -> DispatchResult {

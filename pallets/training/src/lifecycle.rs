@@ -243,7 +243,7 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::CommitmentMismatch
 		);
 		let (vote, segment) = match &verdict {
-			Verdict::Accept => (Decision::Accepted, None),
+			Verdict::Accept => (Vote::Accept, None),
 			Verdict::RejectSegment(e) => {
 				ensure!(slot.segments.contains(&e.segment), Error::<T>::SegmentNotAssigned);
 				ensure!(
@@ -253,16 +253,21 @@ impl<T: Config> Pallet<T> {
 					Error::<T>::InvalidProof
 				);
 				ensure!(e.recomputed != e.leaf, Error::<T>::NoMismatch);
-				(Decision::Rejected, Some(e.segment))
+				(Vote::RejectSegment(e.segment), Some(e.segment))
 			},
 			Verdict::RejectMetric { metric_ppb } => {
 				ensure!(*metric_ppb != submission.metric_ppb, Error::<T>::NoMismatch);
-				(Decision::Rejected, None)
+				(Vote::RejectMetric, None)
 			},
 		};
 		slot.vote = Some(vote);
 		Tasks::<T>::insert(id, task);
-		Self::deposit_event(Event::VerdictRevealed { task: id, verifier: who, vote, segment });
+		Self::deposit_event(Event::VerdictRevealed {
+			task: id,
+			verifier: who,
+			vote: vote.decision(),
+			segment,
+		});
 		Ok(())
 	}
 

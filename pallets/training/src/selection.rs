@@ -26,18 +26,39 @@ pub const SEGMENTS_DOMAIN: &[u8; 25] = b"mlchain/training/segments";
 /// and, if that index is taken, the next free one. Returns fewer than `q` indices only if
 /// `q > n`.
 pub fn assign_segments(seed: &[u8; 32], member: u32, q: u32, n: u32) -> Vec<u32> {
-	let q = q.min(n);
-	let mut out: Vec<u32> = Vec::with_capacity(q as usize);
-	for j in 0..q {
+	assign_segments_with(seed, member, &[], q, n)
+}
+
+/// The segments of an appeal committee member: every index of `required` (the segments
+/// disputed in the first round; distinct, in `0..n`), then draws as in [`assign_segments`]
+/// (`j = 0, 1, ..`, skipping taken indices) until it holds `max(q, required.len())` indices
+/// (at most `n`). Ascending. With `required` empty this is [`assign_segments`].
+pub fn assign_segments_with(
+	seed: &[u8; 32],
+	member: u32,
+	required: &[u32],
+	q: u32,
+	n: u32,
+) -> Vec<u32> {
+	let target = (q as usize).max(required.len()).min(n as usize);
+	let mut out: Vec<u32> = Vec::with_capacity(target);
+	for index in required {
+		if *index < n && !out.contains(index) && out.len() < target {
+			out.push(*index);
+		}
+	}
+	let mut j: u32 = 0;
+	while out.len() < target {
 		let h = blake2_256(&(SEGMENTS_DOMAIN, seed, member, j).encode());
 		let mut word = [0u8; 8];
 		word.copy_from_slice(&h[..8]);
 		let mut index = (u64::from_le_bytes(word) % u64::from(n)) as u32;
-		// At most q - 1 indices are taken, so this ends within q steps.
+		// Fewer than n indices are taken, so this ends within n steps.
 		while out.contains(&index) {
 			index = if index.saturating_add(1) >= n { 0 } else { index + 1 };
 		}
 		out.push(index);
+		j = j.saturating_add(1);
 	}
 	out.sort_unstable();
 	out
@@ -138,11 +159,15 @@ impl<T: Config> Pallet<T> {
 
 		let role = if appeal { AssignmentRole::AppealVerifier } else { AssignmentRole::Verifier };
 		let (q, n) = (task.spec.segments_per_verifier, task.spec.segments());
+		// Every appeal member replays every segment disputed in the first round (upheld or
+		// not), so the appeal's jury on each is the whole appeal committee.
+		let required = if appeal { Self::disputed_segments(task) } else { Vec::new() };
 		let mut committee: BoundedVec<Slot<T>, MaxCommitteeOf<T>> = BoundedVec::new();
 		for (member, who) in picked.into_iter().enumerate() {
 			T::Workers::lock_bond(&who, bond)?;
-			let segments = BoundedVec::try_from(assign_segments(&seed, member as u32, q, n))
-				.map_err(|_| Error::<T>::BadSegmentsPerVerifier)?;
+			let drawn = assign_segments_with(&seed, member as u32, &required, q, n);
+			let segments =
+				BoundedVec::try_from(drawn).map_err(|_| Error::<T>::BadSegmentsPerVerifier)?;
 			AccountTasks::<T>::insert(&who, id, role);
 			committee
 				.try_push(Slot { who, segments, commitment: None, vote: None })
@@ -151,6 +176,27 @@ impl<T: Config> Pallet<T> {
 		let commit_deadline = now.saturating_add(T::CommitWindow::get());
 		let reveal_deadline = commit_deadline.saturating_add(T::RevealWindow::get());
 		Ok(Round { committee, commit_deadline, reveal_deadline })
+	}
+
+	/// The segments disputed in `task`'s first round, at most
+	/// [`Config::MaxSegmentsPerVerifier`] of them: upheld disputes first, then the others, each
+	/// group ascending. (`integrity_test` ensures all fit: a round raises at most `V` segment
+	/// disputes.)
+	pub(crate) fn disputed_segments(task: &Task<T>) -> Vec<u32> {
+		let Some(first) = &task.round else { return Vec::new() };
+		let (mut upheld, mut others): (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
+		for dispute in first.disputes() {
+			if let crate::Dispute::Segment(j) = dispute {
+				if first.upholds(dispute) {
+					upheld.push(j);
+				} else {
+					others.push(j);
+				}
+			}
+		}
+		upheld.extend(others);
+		upheld.truncate(T::MaxSegmentsPerVerifier::get() as usize);
+		upheld
 	}
 }
 
@@ -169,6 +215,28 @@ mod tests {
 			}
 		}
 		assert_eq!(assign_segments(&[0; 32], 0, 5, 3).len(), 3);
+	}
+
+	#[test]
+	fn appeal_segments_hold_the_required_ones_and_fill_up_to_q() {
+		assert_eq!(
+			assign_segments_with(&[1; 32], 3, &[], 4, 100),
+			assign_segments(&[1; 32], 3, 4, 100)
+		);
+		for member in 0..20u32 {
+			for (required, q, n) in [
+				(vec![5u32], 3u32, 8u32),
+				(vec![0, 7], 1, 8),
+				(vec![2, 3, 4], 3, 8),
+				(vec![1], 4, 4),
+			] {
+				let s = assign_segments_with(&[member as u8; 32], member, &required, q, n);
+				assert_eq!(s.len(), (q as usize).max(required.len()).min(n as usize), "{s:?}");
+				assert!(required.iter().all(|r| s.contains(r)), "{s:?}");
+				assert!(s.windows(2).all(|w| w[0] < w[1]), "{s:?}");
+				assert!(s.iter().all(|i| *i < n));
+			}
+		}
 	}
 
 	#[test]

@@ -5,6 +5,7 @@
 //! beneficiaries. Nothing here mints or burns. The functions are infallible where a failure
 //! could strand funds: a failed payment is released to its payer and reported.
 
+use crate::dispute::Judgement;
 use crate::Task;
 use crate::*;
 use alloc::{vec, vec::Vec};
@@ -23,18 +24,25 @@ use sp_runtime::{
 };
 
 impl<T: Config> Pallet<T> {
-	/// Tally the voting round at the end of its reveal window.
+	/// Tally the voting round at the end of its reveal window, by the per-dispute rule of
+	/// [`crate::dispute`].
 	pub(crate) fn tally(id: TaskId, mut task: Task<T>, now: BlockNumberFor<T>) -> DispatchResult {
 		let appeal_round = matches!(task.appeal, Some(Appeal { round: Some(_), .. }));
 		let round = task.current_round().ok_or(Error::<T>::NotVoting)?;
-		let count =
-			|d: Decision| round.committee.iter().filter(|s| s.vote == Some(d)).count() as u32;
-		let (accepts, rejects) = (count(Decision::Accepted), count(Decision::Rejected));
-		let decision = match accepts.cmp(&rejects) {
-			core::cmp::Ordering::Greater => Some(Decision::Accepted),
-			core::cmp::Ordering::Less => Some(Decision::Rejected),
-			core::cmp::Ordering::Equal => None,
-		};
+		for dispute in round.disputes() {
+			if let Some(r) = round.ruling(dispute) {
+				Self::deposit_event(Event::DisputeRuled {
+					task: id,
+					appeal: appeal_round,
+					dispute,
+					rejects: r.rejects,
+					accepts: r.accepts,
+					upheld: r.upheld(),
+				});
+			}
+		}
+		let (accepts, rejects) = round.counts();
+		let decision = round.decision();
 		Self::deposit_event(Event::RoundTallied {
 			task: id,
 			appeal: appeal_round,
@@ -55,8 +63,8 @@ impl<T: Config> Pallet<T> {
 				Tasks::<T>::insert(id, task);
 			},
 			None => {
-				// Void: absent members are slashed, voters neither paid nor slashed (a tie
-				// proves nothing), and a new committee is drawn.
+				// Void (nobody revealed): absent members are slashed and a new committee is
+				// drawn.
 				if let Some(round) = task.round.take() {
 					let requester = task.requester.clone();
 					let _ = Self::close_round(
@@ -82,9 +90,10 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Settle a task with its final decision: pay and slash every committee member, then pay
-	/// the worker and data owners (accepted) or slash the worker and reopen or refund
-	/// (rejected).
+	/// Settle a task with its final decision: judge, pay and slash every committee member
+	/// against the deciding round (the appeal round if anyone revealed in it, else the first
+	/// round), then pay the worker and data owners (accepted) or slash the worker and reopen or
+	/// refund (rejected).
 	pub(crate) fn settle(
 		id: TaskId,
 		mut task: Task<T>,
@@ -97,32 +106,38 @@ impl<T: Config> Pallet<T> {
 			Decision::Accepted => worker.clone(),
 			Decision::Rejected => requester.clone(),
 		};
-		let mut honest = Vec::new();
-		if let Some(round) = task.round.take() {
+		let first = task.round.take();
+		let appeal = task.appeal.take();
+		let deciding = match appeal.as_ref().and_then(|a| a.round.as_ref()) {
+			Some(r) if r.revealed() > 0 => Some(r),
+			_ => first.as_ref(),
+		};
+		let mut provers = Vec::new();
+		if let Some(round) = &first {
 			let paid = Self::close_round(
 				id,
-				&round,
-				Some(decision),
+				round,
+				deciding,
 				&requester,
 				&harmed,
 				task.fee,
 				task.fees_held,
-				&mut honest,
+				&mut provers,
 			);
 			task.fees_held = task.fees_held.saturating_sub(paid);
 		}
-		if let Some(appeal) = task.appeal.take() {
+		if let Some(appeal) = &appeal {
 			let mut left = appeal.deposit;
-			if let Some(round) = appeal.round {
+			if let Some(round) = &appeal.round {
 				let paid = Self::close_round(
 					id,
-					&round,
-					Some(decision),
+					round,
+					deciding,
 					&appeal.appellant,
 					&harmed,
 					task.fee,
 					left,
-					&mut honest,
+					&mut provers,
 				);
 				left = left.saturating_sub(paid);
 			}
@@ -141,7 +156,7 @@ impl<T: Config> Pallet<T> {
 			},
 			Decision::Rejected => {
 				let amount = T::RejectSlash::get().mul_floor(task.worker_bond);
-				let beneficiaries = Self::reject_beneficiaries(&requester, &honest);
+				let beneficiaries = Self::reject_beneficiaries(&requester, &provers);
 				let slashed = Self::slash(&worker, amount, &beneficiaries);
 				Self::record(&worker, Outcome::Fault);
 				Self::unlock(&worker, task.worker_bond);
@@ -189,7 +204,8 @@ impl<T: Config> Pallet<T> {
 		remaining
 	}
 
-	/// Who shares a rejected worker's slash: the verifiers who proved the fault share
+	/// Who shares a rejected worker's slash: the verifiers who proved the fault (in either
+	/// round, a reject the deciding round upheld) share
 	/// [`Config::RejectSlashToVerifiers`], the requester gets the rest.
 	fn reject_beneficiaries(
 		requester: &T::AccountId,
@@ -208,41 +224,50 @@ impl<T: Config> Pallet<T> {
 		out
 	}
 
-	/// Settle every member of a finished round. Members who voted `decision` are paid `fee`
-	/// from `payer`'s hold (at most `budget` in total) and credited; members who voted
-	/// otherwise are slashed to `harmed`; members who did not reveal are slashed to `payer`.
-	/// With no decision (a void round) voters are neither paid nor slashed. Every member's
-	/// bond is unlocked. Returns the fees paid; honest members are appended to `honest`.
+	/// Settle every member of a finished round, judged against `deciding` (see
+	/// [`Round::judge`]; `None` for a void round, whose voters are neither paid nor slashed).
+	/// Members judged right are paid `fee` from `payer`'s hold (at most `budget` in total) and
+	/// credited; those whose upheld reject proved the fault are appended to `provers`. Members
+	/// judged wrong are slashed to `harmed`; members who did not reveal are slashed to `payer`;
+	/// unresolved rejects are neither paid nor slashed. Every member's bond is unlocked.
+	/// Returns the fees paid.
 	#[allow(clippy::too_many_arguments)]
 	pub(crate) fn close_round(
 		id: TaskId,
 		round: &Round<T>,
-		decision: Option<Decision>,
+		deciding: Option<&Round<T>>,
 		payer: &T::AccountId,
 		harmed: &T::AccountId,
 		fee: BalanceOf<T>,
 		budget: BalanceOf<T>,
-		honest: &mut Vec<T::AccountId>,
+		provers: &mut Vec<T::AccountId>,
 	) -> BalanceOf<T> {
 		let bond = T::VerifierBond::get();
 		let penalty = T::VerifierSlash::get().mul_floor(bond);
 		let mut spent: BalanceOf<T> = Zero::zero();
 		for slot in round.committee.iter() {
 			let (mut paid, mut slashed) = (Zero::zero(), Zero::zero());
-			match (slot.vote, decision) {
-				(Some(vote), Some(d)) if vote == d => {
+			let judgement = match (deciding, slot.vote) {
+				(Some(d), _) => d.judge(slot),
+				(None, Some(_)) => Judgement::Unresolved,
+				(None, None) => Judgement::Absent,
+			};
+			match judgement {
+				Judgement::Right { proved_fault } => {
 					paid = fee.min(budget.saturating_sub(spent));
 					spent = spent.saturating_add(paid);
 					Self::pay(id, payer, &slot.who, paid);
 					Self::record(&slot.who, Outcome::VerifiedOk);
-					honest.push(slot.who.clone());
+					if proved_fault {
+						provers.push(slot.who.clone());
+					}
 				},
-				(Some(_), Some(_)) => {
+				Judgement::Wrong => {
 					slashed = Self::slash(&slot.who, penalty, &[(harmed.clone(), 1)]);
 					Self::record(&slot.who, Outcome::Fault);
 				},
-				(Some(_), None) => {},
-				(None, _) => {
+				Judgement::Unresolved => {},
+				Judgement::Absent => {
 					slashed = Self::slash(&slot.who, penalty, &[(payer.clone(), 1)]);
 					Self::record(&slot.who, Outcome::Fault);
 				},

@@ -190,6 +190,9 @@ enum Act {
 	LieAccept,
 	/// Rejects with a made-up metric.
 	LieReject,
+	/// Rejects its last assigned segment with a made-up recomputed hash (valid proof of the
+	/// worker's leaf, so the reveal is accepted).
+	LieRejectSegment,
 	/// Does not commit.
 	Absent,
 	/// Commits and never reveals.
@@ -200,8 +203,44 @@ fn verdict_for(act: Act, leaves: &[Hash], segments: &[u32]) -> Verdict {
 	match act {
 		Act::LieAccept => Verdict::Accept,
 		Act::LieReject => Verdict::RejectMetric { metric_ppb: 1 },
+		Act::LieRejectSegment => {
+			let s = *segments.last().expect("assigned segments");
+			Verdict::RejectSegment(RejectEvidence {
+				segment: s,
+				recomputed: [0xab; 32],
+				leaf: leaves[s as usize + 1],
+				proof: merkle_proof(leaves, s as usize + 1).unwrap(),
+			})
+		},
 		_ => honest_verdict(leaves, segments),
 	}
+}
+
+/// The segments in which `leaves` do not replay.
+fn fakes(leaves: &[Hash]) -> Vec<u32> {
+	(0..SEGMENTS).filter(|s| next_leaf(&leaves[*s as usize]) != leaves[*s as usize + 1]).collect()
+}
+
+/// How many members of `members` are assigned segment `j`.
+fn assigned(members: &[(u64, Vec<u32>)], j: u32) -> usize {
+	members.iter().filter(|(_, s)| s.contains(&j)).count()
+}
+
+/// The first randomness salt under which the first committee of a default task of ALICE's,
+/// submitted by `WORKERS[0]`, satisfies `pred`. Tests then replay that draw with the salt.
+fn salt_where(pred: impl Fn(&[(u64, Vec<u32>)]) -> bool) -> u64 {
+	for salt in 0..500 {
+		let found = new_test_ext().execute_with(|| {
+			set_random_salt(salt);
+			let id = create(ALICE);
+			claim_and_submit(id, WORKERS[0], &run(&[]));
+			pred(&run_to_committee(id))
+		});
+		if found {
+			return salt;
+		}
+	}
+	panic!("no draw satisfies the predicate");
 }
 
 /// Run blocks until the committee of `task` is drawn; returns its members.
@@ -227,7 +266,10 @@ fn vote(task: TaskId, leaves: &[Hash], act: impl Fn(u64) -> Act) {
 	}
 	run_to_block(round.commit_deadline + 1);
 	for (who, segs) in &members {
-		if matches!(act(*who), Act::Honest | Act::LieAccept | Act::LieReject) {
+		if matches!(
+			act(*who),
+			Act::Honest | Act::LieAccept | Act::LieReject | Act::LieRejectSegment
+		) {
 			let v = verdict_for(act(*who), leaves, segs);
 			assert_ok!(Training::reveal_verdict(signed(*who), task, v, salt(*who)));
 		}
@@ -804,27 +846,295 @@ fn a_cheating_worker_is_caught_slashed_and_the_task_reopens() {
 	});
 }
 
+/// The detection guarantee: with honest verifiers a fake segment is rejected exactly when some
+/// member sampled it, however few did. (Before per-segment juries, one catcher against two
+/// honest members who sampled only genuine segments lost 1 to 2.)
 #[test]
-fn a_cheat_outside_the_sampled_segments_is_only_caught_if_sampled() {
+fn a_fake_segment_is_rejected_iff_someone_sampled_it() {
+	let (mut caught, mut missed, mut lone) = (0, 0, 0);
+	for salt in 0..24 {
+		new_test_ext().execute_with(|| {
+			set_random_salt(salt);
+			let id = create(ALICE);
+			let leaves = run(&[5]);
+			claim_and_submit(id, WORKERS[0], &leaves);
+			let members = run_to_committee(id);
+			let catchers = assigned(&members, 5);
+			vote(id, &leaves, |_| Act::Honest);
+			let decision = match phase(id) {
+				Phase::AppealWindow { decision, .. } => decision,
+				p => panic!("unexpected {p:?}"),
+			};
+			if catchers > 0 {
+				assert_eq!(decision, Decision::Rejected, "salt {salt}: {members:?}");
+				caught += 1;
+				if catchers == 1 {
+					lone += 1;
+				}
+			} else {
+				assert_eq!(decision, Decision::Accepted, "salt {salt}: {members:?}");
+				missed += 1;
+			}
+			run_past_appeal(id);
+			check();
+		});
+	}
+	// The draws cover all three cases.
+	assert!(caught > 0 && missed > 0 && lone > 0, "{caught} {missed} {lone}");
+}
+
+/// Brief's case (1): V = 3, only one member sampled the corrupted segment; it rejects, the two
+/// others (honest, their segments genuine) accept. The reject stands, the worker is slashed,
+/// and the two accepting members, whose work was right, are paid too.
+#[test]
+fn one_member_that_sampled_the_fake_rejects_the_run_against_two_accepts() {
+	let salt = salt_where(|m| assigned(m, 5) == 1);
+	new_test_ext().execute_with(|| {
+		set_random_salt(salt);
+		let issuance = Balances::total_issuance();
+		let id = create(ALICE);
+		let w = WORKERS[0];
+		let leaves = run(&[5]);
+		claim_and_submit(id, w, &leaves);
+		let members = run_to_committee(id);
+		let catcher = members.iter().find(|(_, s)| s.contains(&5)).unwrap().0;
+		let others: Vec<u64> = members.iter().map(|m| m.0).filter(|v| *v != catcher).collect();
+		vote(id, &leaves, |_| Act::Honest);
+		assert!(has_event(Event::DisputeRuled {
+			task: id,
+			appeal: false,
+			dispute: Dispute::Segment(5),
+			rejects: 1,
+			accepts: 0,
+			upheld: true
+		}));
+		assert!(has_event(Event::RoundTallied {
+			task: id,
+			appeal: false,
+			accepts: 2,
+			rejects: 1,
+			decision: Some(Decision::Rejected)
+		}));
+		assert!(matches!(phase(id), Phase::AppealWindow { decision: Decision::Rejected, .. }));
+		let before: Vec<u64> = [catcher, others[0], others[1], ALICE].map(balance).to_vec();
+		run_past_appeal(id);
+		assert!(has_event(Event::TaskRejected { task: id, worker: w, slashed: 100 }));
+		assert_eq!(participant(w).bond, 900);
+		assert_eq!(participant(w).reputation.faults, 1);
+		// The catcher proved the fault alone: the verifiers' half of the slash is its own.
+		assert_eq!(balance(catcher), before[0] + FEE + 50);
+		for (i, v) in others.iter().enumerate() {
+			assert_eq!(balance(*v), before[i + 1] + FEE);
+			assert_eq!(participant(*v).bond, 1_000);
+			assert_eq!(participant(*v).reputation.verified_ok, 1);
+		}
+		// The requester: half the slash, minus the three fees topped back up to reopen.
+		assert_eq!(balance(ALICE), before[3] + 50 - 3 * FEE);
+		assert_eq!(phase(id), Phase::Open);
+		assert_eq!(Balances::total_issuance(), issuance);
+		check();
+	});
+}
+
+/// Brief's case (2): a lying member rejects an honest run on a segment only it sampled, with a
+/// fabricated recomputed hash (the worker's leaf and proof are genuine, so the reveal is
+/// valid). The first round rejects; the worker appeals; every appeal member replays that
+/// segment and accepts: the run is accepted, the liar slashed to the worker, the worker paid.
+#[test]
+fn a_fabricated_segment_reject_is_overturned_on_appeal_and_the_liar_slashed() {
+	let salt = salt_where(|m| {
+		let last = *m[0].1.last().unwrap();
+		m[1..].iter().all(|(_, s)| !s.contains(&last))
+	});
+	new_test_ext().execute_with(|| {
+		set_random_salt(salt);
+		let issuance = Balances::total_issuance();
+		let id = create(ALICE);
+		let w = WORKERS[0];
+		let leaves = run(&[]);
+		claim_and_submit(id, w, &leaves);
+		let first = run_to_committee(id);
+		let liar = first[0].0;
+		let lied_on = *first[0].1.last().unwrap();
+		vote(id, &leaves, |v| if v == liar { Act::LieRejectSegment } else { Act::Honest });
+		assert!(has_event(Event::VerdictRevealed {
+			task: id,
+			verifier: liar,
+			vote: Decision::Rejected,
+			segment: Some(lied_on)
+		}));
+		assert!(has_event(Event::DisputeRuled {
+			task: id,
+			appeal: false,
+			dispute: Dispute::Segment(lied_on),
+			rejects: 1,
+			accepts: 0,
+			upheld: true
+		}));
+		assert!(matches!(phase(id), Phase::AppealWindow { decision: Decision::Rejected, .. }));
+
+		let deposit = 7 * FEE;
+		let worker_before = balance(w);
+		let first_before: Vec<u64> = first.iter().map(|(v, _)| balance(*v)).collect();
+		assert_ok!(Training::appeal(signed(w), id));
+		let appeal = run_to_committee(id);
+		assert_eq!(appeal.len(), 7);
+		// Every appeal member replays the disputed segment (plus random ones up to q).
+		for (a, segs) in &appeal {
+			assert!(segs.contains(&lied_on), "{a}: {segs:?}");
+			assert!(segs.len() >= spec().segments_per_verifier as usize);
+		}
+		assert!(Training::assignments_of(&appeal[0].0)[0].segments.contains(&lied_on));
+		vote(id, &leaves, |_| Act::Honest);
+		assert!(has_event(Event::RoundTallied {
+			task: id,
+			appeal: true,
+			accepts: 7,
+			rejects: 0,
+			decision: Some(Decision::Accepted)
+		}));
+		// Final: accepted and settled at the appeal's tally.
+		assert!(Tasks::<Test>::get(id).is_none());
+		assert!(has_event(Event::TaskAccepted { task: id, worker: w, paid: 855 }));
+		let penalty = VERIFIER_BOND / 5;
+		assert!(has_event(Event::VerifierSettled {
+			task: id,
+			verifier: liar,
+			paid: 0,
+			slashed: penalty
+		}));
+		assert_eq!(participant(liar).bond, 1_000 - penalty);
+		assert_eq!(participant(liar).reputation.faults, 1);
+		assert_eq!(balance(liar), first_before[0]);
+		for (i, (v, _)) in first.iter().enumerate().skip(1) {
+			assert_eq!(balance(*v), first_before[i] + FEE);
+			assert_eq!(participant(*v).reputation.verified_ok, 1);
+		}
+		for (a, _) in &appeal {
+			assert_eq!(participant(*a).reputation.verified_ok, 1);
+		}
+		// Worker: reward after royalties and the liar's slash, minus the appeal fees it paid.
+		assert_eq!(balance(w), worker_before + 855 + penalty - deposit);
+		assert_eq!(participant(w).locked, 0);
+		assert_eq!(participant(w).reputation.faults, 0);
+		assert_eq!(escrow_held(w), 0);
+		// The requester paid the two honest first-round fees; the liar's went back.
+		assert_eq!(balance(ALICE), INITIAL - full_escrow() + FEE);
+		assert_eq!(Balances::total_issuance(), issuance);
+		check();
+	});
+}
+
+/// Brief's case (3): a reject naming a segment the member was not assigned is refused with
+/// `SegmentNotAssigned`, even with a genuine fake and a valid proof; the member, unable to
+/// open its commitment validly, is settled as absent.
+#[test]
+fn a_reject_of_an_unassigned_segment_is_refused() {
 	new_test_ext().execute_with(|| {
 		let id = create(ALICE);
-		let leaves = run(&[5]);
+		// Every segment faked: the evidence would be valid for any index.
+		let leaves = run(&(0..SEGMENTS).collect::<Vec<_>>());
 		claim_and_submit(id, WORKERS[0], &leaves);
 		let members = run_to_committee(id);
-		let sampled = members.iter().any(|(_, s)| s.contains(&5));
-		vote(id, &leaves, |_| Act::Honest);
-		let decision = match phase(id) {
-			Phase::AppealWindow { decision, .. } => decision,
-			p => panic!("unexpected {p:?}"),
-		};
-		let catchers = members.iter().filter(|(_, s)| s.contains(&5)).count();
-		if catchers >= 2 {
-			assert_eq!(decision, Decision::Rejected);
+		let (v, segs) = members[0].clone();
+		let other = (0..SEGMENTS).find(|x| !segs.contains(x)).unwrap();
+		let verdict = Verdict::RejectSegment(RejectEvidence {
+			segment: other,
+			recomputed: next_leaf(&leaves[other as usize]),
+			leaf: leaves[other as usize + 1],
+			proof: merkle_proof(&leaves, other as usize + 1).unwrap(),
+		});
+		assert_ok!(Training::commit_verdict(signed(v), id, commitment(id, v, &verdict)));
+		for (m, segs) in &members[1..] {
+			let h = honest_verdict(&leaves, segs);
+			assert_ok!(Training::commit_verdict(signed(*m), id, commitment(id, *m, &h)));
 		}
-		if !sampled {
-			assert_eq!(decision, Decision::Accepted);
+		let round = Tasks::<Test>::get(id).unwrap().current_round().cloned().unwrap();
+		run_to_block(round.commit_deadline + 1);
+		assert_noop!(
+			Training::reveal_verdict(signed(v), id, verdict, salt(v)),
+			E::SegmentNotAssigned
+		);
+		for (m, segs) in &members[1..] {
+			let h = honest_verdict(&leaves, segs);
+			assert_ok!(Training::reveal_verdict(signed(*m), id, h, salt(*m)));
 		}
+		run_to_block(round.reveal_deadline + 1);
+		assert!(matches!(phase(id), Phase::AppealWindow { decision: Decision::Rejected, .. }));
+		let alice = balance(ALICE);
 		run_past_appeal(id);
+		let penalty = VERIFIER_BOND / 5;
+		assert!(has_event(Event::VerifierSettled {
+			task: id,
+			verifier: v,
+			paid: 0,
+			slashed: penalty
+		}));
+		assert_eq!(participant(v).reputation.faults, 1);
+		// Its slash went to the requester (as for any absent member), on top of half the
+		// worker's slash; two fees were paid and are topped back up.
+		assert_eq!(balance(ALICE), alice + penalty + 50 - 2 * FEE);
+		check();
+	});
+}
+
+/// A dispute tied 1 to 1 among the members assigned the segment is not upheld: the first round
+/// accepts. The requester appeals; every appeal member replays the disputed segment and finds
+/// it fake: rejected. The member that accepted the fake segment is slashed; the one that
+/// proved it and the one that was never assigned it are paid.
+#[test]
+fn an_accept_of_a_segment_proven_bad_on_appeal_is_slashed() {
+	let salt = salt_where(|m| assigned(m, 5) == 2);
+	new_test_ext().execute_with(|| {
+		set_random_salt(salt);
+		let id = create(ALICE);
+		let w = WORKERS[0];
+		let leaves = run(&[5]);
+		claim_and_submit(id, w, &leaves);
+		let first = run_to_committee(id);
+		let pair: Vec<u64> = first.iter().filter(|(_, s)| s.contains(&5)).map(|m| m.0).collect();
+		let (catcher, lazy) = (pair[0], pair[1]);
+		let bystander = first.iter().map(|m| m.0).find(|v| !pair.contains(v)).unwrap();
+		vote(id, &leaves, |v| if v == lazy { Act::LieAccept } else { Act::Honest });
+		assert!(has_event(Event::DisputeRuled {
+			task: id,
+			appeal: false,
+			dispute: Dispute::Segment(5),
+			rejects: 1,
+			accepts: 1,
+			upheld: false
+		}));
+		assert!(matches!(phase(id), Phase::AppealWindow { decision: Decision::Accepted, .. }));
+		let before: Vec<u64> = [catcher, lazy, bystander].map(balance).to_vec();
+		assert_ok!(Training::appeal(signed(ALICE), id));
+		let appeal = run_to_committee(id);
+		assert!(appeal.iter().all(|(_, s)| s.contains(&5)));
+		vote(id, &leaves, |_| Act::Honest);
+		assert!(has_event(Event::DisputeRuled {
+			task: id,
+			appeal: true,
+			dispute: Dispute::Segment(5),
+			rejects: 7,
+			accepts: 0,
+			upheld: true
+		}));
+		assert!(has_event(Event::TaskRejected { task: id, worker: w, slashed: 100 }));
+		let penalty = VERIFIER_BOND / 5;
+		assert!(has_event(Event::VerifierSettled {
+			task: id,
+			verifier: lazy,
+			paid: 0,
+			slashed: penalty
+		}));
+		assert_eq!(participant(lazy).reputation.faults, 1);
+		assert_eq!(balance(lazy), before[1]);
+		// The catcher shares the verifiers' half of the slash with the 7 appeal members.
+		assert!(balance(catcher) > before[0] + FEE);
+		assert_eq!(balance(bystander), before[2] + FEE);
+		assert_eq!(participant(bystander).bond, 1_000);
+		for v in [catcher, bystander] {
+			assert_eq!(participant(v).reputation.verified_ok, 1);
+		}
 		check();
 	});
 }
@@ -912,8 +1222,10 @@ fn a_void_round_draws_a_new_committee_then_abandons() {
 	});
 }
 
+/// A tie is not a strict majority: the dispute is not upheld and the round accepts (before
+/// per-dispute juries a tie voided the round). The outvoted liar is slashed to the worker.
 #[test]
-fn a_tie_is_void() {
+fn a_tied_dispute_is_not_upheld() {
 	new_test_ext().execute_with(|| {
 		let mut s = spec();
 		s.verifier_count = 2;
@@ -921,12 +1233,93 @@ fn a_tie_is_void() {
 		let leaves = run(&[]);
 		claim_and_submit(id, WORKERS[0], &leaves);
 		let members = run_to_committee(id);
-		let liar = members[0].0;
+		let (liar, honest) = (members[0].0, members[1].0);
 		vote(id, &leaves, |v| if v == liar { Act::LieReject } else { Act::Honest });
-		assert_eq!(phase(id), Phase::Selecting);
-		// Voters of a void round are neither paid nor slashed.
-		assert_eq!(participant(liar).bond, 1_000);
+		assert!(has_event(Event::DisputeRuled {
+			task: id,
+			appeal: false,
+			dispute: Dispute::Metric,
+			rejects: 1,
+			accepts: 1,
+			upheld: false
+		}));
+		assert!(matches!(phase(id), Phase::AppealWindow { decision: Decision::Accepted, .. }));
+		run_past_appeal(id);
+		assert_eq!(participant(liar).bond, 1_000 - VERIFIER_BOND / 5);
+		assert_eq!(participant(honest).reputation.verified_ok, 1);
 		check();
+	});
+}
+
+/// The rule itself, on hand-made rounds: a dispute's jury is the members assigned it that
+/// accepted or rejected it; rejects of other things abstain; members are judged against the
+/// deciding round.
+#[test]
+fn juries_count_only_members_assigned_the_disputed_segment() {
+	new_test_ext().execute_with(|| {
+		let slot = |who: u64, segs: &[u32], vote: Option<Vote>| Slot::<Test> {
+			who,
+			segments: segs.to_vec().try_into().unwrap(),
+			commitment: vote.map(|_| [0; 32]),
+			vote,
+		};
+		let round = |slots: Vec<Slot<Test>>| Round::<Test> {
+			committee: slots.try_into().unwrap(),
+			commit_deadline: 0,
+			reveal_deadline: 0,
+		};
+		use crate::dispute::{Judgement, Ruling};
+		// One reject of 5 against two accepts by members not assigned 5: upheld.
+		let r = round(vec![
+			slot(1, &[1, 5], Some(Vote::RejectSegment(5))),
+			slot(2, &[2, 3], Some(Vote::Accept)),
+			slot(3, &[0, 7], Some(Vote::Accept)),
+		]);
+		assert_eq!(r.ruling(Dispute::Segment(5)), Some(Ruling { rejects: 1, accepts: 0 }));
+		assert_eq!(r.disputes(), vec![Dispute::Segment(5)]);
+		assert_eq!(r.decision(), Some(Decision::Rejected));
+		assert_eq!(r.judge(&r.committee[0]), Judgement::Right { proved_fault: true });
+		assert_eq!(r.judge(&r.committee[1]), Judgement::Right { proved_fault: false });
+		// An accept by a member assigned 5 counts against it: tie, not upheld.
+		let r = round(vec![
+			slot(1, &[1, 5], Some(Vote::RejectSegment(5))),
+			slot(2, &[5, 6], Some(Vote::Accept)),
+			slot(3, &[0, 7], Some(Vote::Accept)),
+		]);
+		assert_eq!(r.ruling(Dispute::Segment(5)), Some(Ruling { rejects: 1, accepts: 1 }));
+		assert_eq!(r.decision(), Some(Decision::Accepted));
+		assert_eq!(r.judge(&r.committee[0]), Judgement::Wrong);
+		// A member assigned 5 that rejected segment 2 abstains on 5.
+		let r = round(vec![
+			slot(1, &[1, 5], Some(Vote::RejectSegment(5))),
+			slot(2, &[2, 5], Some(Vote::RejectSegment(2))),
+			slot(3, &[5, 7], Some(Vote::Accept)),
+		]);
+		assert_eq!(r.ruling(Dispute::Segment(5)), Some(Ruling { rejects: 1, accepts: 1 }));
+		assert_eq!(r.ruling(Dispute::Segment(2)), Some(Ruling { rejects: 1, accepts: 0 }));
+		assert_eq!(r.decision(), Some(Decision::Rejected));
+		// The accept of 5 is judged against what was upheld: 2, not 5, so it stands.
+		assert_eq!(r.judge(&r.committee[2]), Judgement::Right { proved_fault: false });
+		// The metric is every member's: rejects of segments abstain on it.
+		let r = round(vec![
+			slot(1, &[1], Some(Vote::RejectMetric)),
+			slot(2, &[2], Some(Vote::RejectSegment(2))),
+			slot(3, &[3], Some(Vote::Accept)),
+			slot(4, &[4], None),
+		]);
+		assert_eq!(r.ruling(Dispute::Metric), Some(Ruling { rejects: 1, accepts: 1 }));
+		assert_eq!(r.counts(), (1, 2));
+		assert_eq!(r.revealed(), 3);
+		assert_eq!(r.judge(&r.committee[3]), Judgement::Absent);
+		// A reject of a segment nobody in the deciding round spoke about is unresolved.
+		let appeal = round(vec![slot(9, &[1, 5], Some(Vote::RejectSegment(1)))]);
+		assert_eq!(
+			appeal.judge(&slot(1, &[5], Some(Vote::RejectSegment(5)))),
+			Judgement::Unresolved
+		);
+		assert_eq!(appeal.judge(&slot(1, &[1], Some(Vote::Accept))), Judgement::Wrong);
+		// Nobody revealed: void.
+		assert_eq!(round(vec![slot(1, &[1], None)]).decision(), None);
 	});
 }
 
@@ -1360,7 +1753,8 @@ fn random_lifecycles_conserve_funds() {
 								(_, 0) => Act::Absent,
 								(_, 1) => Act::LieAccept,
 								(_, 2) => Act::LieReject,
-								(3, 3) => Act::CommitOnly,
+								(_, 3) => Act::LieRejectSegment,
+								(3, 4) => Act::CommitOnly,
 								_ => Act::Honest,
 							};
 							let v = verdict_for(act, &leaves, &slot.segments);
@@ -1382,6 +1776,7 @@ fn random_lifecycles_conserve_funds() {
 									honest_verdict(&leaves, &slot.segments),
 									Verdict::Accept,
 									Verdict::RejectMetric { metric_ppb: 1 },
+									verdict_for(Act::LieRejectSegment, &leaves, &slot.segments),
 								] {
 									if slot.commitment == Some(commitment(id, slot.who, &cand)) {
 										let _ = Training::reveal_verdict(
@@ -1432,6 +1827,21 @@ fn random_lifecycles_conserve_funds() {
 			// Count ended lifecycles by their final event.
 			for r in System::events() {
 				if let RuntimeEvent::Training(e) = r.event {
+					// Detection: a first committee of honest members rejects exactly when one
+					// of them sampled a fake segment.
+					if let Event::RoundTallied { task, appeal: false, decision: Some(d), .. } = e {
+						let (profile, leaves) = profiles.get(&task).cloned().unwrap();
+						let round = Tasks::<Test>::get(task).and_then(|t| t.round).unwrap();
+						let fake = fakes(&leaves);
+						let sampled = round
+							.committee
+							.iter()
+							.any(|s| s.segments.iter().any(|j| fake.contains(j)));
+						if profile.verifier_mix == 0 {
+							assert_eq!(d == Decision::Rejected, sampled, "task {task}");
+							*outcomes.entry("honest committee checked").or_default() += 1;
+						}
+					}
 					let name = match e {
 						Event::TaskAccepted { .. } => "accepted",
 						Event::TaskRefunded { .. } => "refunded",
@@ -1459,7 +1869,13 @@ fn random_lifecycles_conserve_funds() {
 			assert_eq!(Balances::total_issuance(), issuance, "issuance changed at block {block}");
 		}
 		println!("{lifecycles} lifecycles in {block} blocks: {outcomes:?}");
-		for key in ["accepted", "rejected (reopen or refund)", "appealed", "worker timed out"] {
+		for key in [
+			"accepted",
+			"rejected (reopen or refund)",
+			"appealed",
+			"worker timed out",
+			"honest committee checked",
+		] {
 			assert!(outcomes.get(key).copied().unwrap_or(0) > 0, "no {key} in the run");
 		}
 	});
