@@ -17,7 +17,9 @@ repeat="${REPEAT:-20}"
 
 cargo build --locked -p mlchain-node --features runtime-benchmarks
 node="$CARGO_TARGET_DIR/debug/mlchain-node"
-wasm="$CARGO_TARGET_DIR/debug/wbuild/mlchain-runtime/mlchain_runtime.compact.compressed.wasm"
+# A debug build of the node keeps the plain (uncompressed) Wasm; the runtime code inside is
+# built with the release profile either way, so the measurements are of optimised code.
+wasm="$CARGO_TARGET_DIR/debug/wbuild/mlchain-runtime/mlchain_runtime.wasm"
 
 pallets=("$@")
 if ((${#pallets[@]} == 0)); then

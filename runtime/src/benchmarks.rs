@@ -32,7 +32,7 @@ pub fn benchmark_metadata(extra: bool) -> (Vec<BenchmarkList>, Vec<StorageInfo>)
 }
 
 pub fn dispatch_benchmark(config: BenchmarkConfig) -> Result<Vec<BenchmarkBatch>, String> {
-	use frame_support::__private::sp_storage::TrackedStorageKey;
+	use sp_core::storage::TrackedStorageKey;
 	use frame_support::traits::WhitelistedStorageKeys;
 	let whitelist: Vec<TrackedStorageKey> = AllPalletsWithSystem::whitelisted_storage_keys();
 	let mut batches = Vec::<BenchmarkBatch>::new();

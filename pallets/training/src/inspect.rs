@@ -55,7 +55,8 @@ impl<T: Config> Pallet<T> {
 	/// funds held under [`HoldReason::TaskEscrow`] equal the escrows of the tasks it requested
 	/// plus its appeal deposits (there are no pending payouts: payments are made at settlement).
 	/// Bonds are held by the compute pallet and checked by its own `try_state`.
-	#[cfg(any(test, feature = "try-runtime"))]
+	// Also in `std` builds, so runtime integration tests can check the invariants.
+	#[cfg(any(feature = "std", feature = "try-runtime"))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::btree_map::BTreeMap;
 		use frame_support::{

@@ -99,9 +99,10 @@ parameter_types! {
 	pub const MinWorkerBond: Balance = 10 * UNITS;
 	/// Paid to each verifier who votes with the final decision.
 	pub const VerifierFee: Balance = UNITS;
-	/// Locked from each committee member for the task: ten fees, so not revealing costs more
-	/// than a fee earns.
-	pub const VerifierBond: Balance = 10 * UNITS;
+	/// Locked from each committee member for the task. `VerifierSlash` of it (20 MLC) must
+	/// cover the fees of an appeal committee (2 x 7 + 1 fees = 15 MLC), so that a lying
+	/// verifier pays for the appeal its lie forces.
+	pub const VerifierBond: Balance = 100 * UNITS;
 	pub const NoShowSlash: Perbill = Perbill::from_percent(10);
 	pub const RejectSlash: Perbill = Perbill::from_percent(50);
 	pub const RejectSlashToVerifiers: Perbill = Perbill::from_percent(50);

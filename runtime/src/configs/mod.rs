@@ -5,7 +5,7 @@
 //! offences) and [`staking`] (NPoS election and rewards) to keep each file about one concern.
 
 mod consensus;
-mod marketplace;
+pub mod marketplace;
 mod staking;
 
 pub use marketplace::{ComputeUnbondingDelay, MaxVerifiers, MinComputeBond};

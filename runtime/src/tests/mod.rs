@@ -23,6 +23,7 @@ use sp_runtime::{traits::Header as _, Digest, DigestItem, MultiSignature};
 use std::sync::Arc;
 
 mod marketplace;
+mod training;
 
 const UNITS: Balance = crate::constants::currency::UNITS;
 

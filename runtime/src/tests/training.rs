@@ -1,0 +1,257 @@
+//! A whole training task in the real runtime, with the real data registry and compute pallets
+//! and BABE's randomness: register data, workers and verifiers; create, claim, submit; a
+//! committee is drawn from randomness that did not exist at submission; it commits, reveals
+//! and the task settles with everyone paid exactly as the runtime's parameters say.
+
+use super::*;
+use crate::{configs::marketplace as configs, Compute, DataRegistry, RuntimeHoldReason, Training};
+use frame_support::traits::fungible::InspectHold;
+use mlchain_primitives::{
+	merkle::merkle_root,
+	spec::{Activation, Loss, LrSchedule, Metric, ModelSpec, OptimizerSpec, TaskSpec},
+	training::{verdict_commitment, Verdict},
+};
+use pallet_training::{DatasetIds, Deadlines, Phase, Tasks};
+
+const TRAIN_ROOT: [u8; 32] = [0x71; 32];
+const EVAL_ROOT: [u8; 32] = [0xe7; 32];
+
+fn spec() -> TaskSpec {
+	TaskSpec {
+		model: ModelSpec::Mlp {
+			inputs: 4,
+			hidden: vec![8].try_into().unwrap(),
+			outputs: 2,
+			activation: Activation::Relu,
+			dropout_ppb: 0,
+		},
+		optimizer: OptimizerSpec::Sgd { momentum_ppb: 0, weight_decay_ppb: 0 },
+		schedule: LrSchedule::Constant { lr_ppb: 100_000_000 },
+		loss: Loss::CrossEntropy,
+		seed: 7,
+		batch_size: 8,
+		total_steps: 12,
+		checkpoint_interval: 3,
+		train_dataset: TRAIN_ROOT,
+		eval_dataset: EVAL_ROOT,
+		metric: Metric::Accuracy,
+		threshold_ppb: 900_000_000,
+		verifier_count: 3,
+		segments_per_verifier: 2,
+	}
+}
+
+fn register_dataset(root: [u8; 32], price: Balance, royalty_bps: u16) -> RuntimeCall {
+	RuntimeCall::DataRegistry(pallet_data_registry::Call::register {
+		root,
+		size: 1_024,
+		kind: pallet_data_registry::ArtifactKind::Dataset,
+		uri: b"ipfs://bafy-test-data".to_vec().try_into().unwrap(),
+		licence: b"CC0-1.0".to_vec().try_into().unwrap(),
+		schema: pallet_data_registry::Schema {
+			format: pallet_data_registry::DataFormat::Csv,
+			feature_count: 4,
+			names: vec![b"label".to_vec().try_into().unwrap()].try_into().unwrap(),
+			row_count: 64,
+		},
+		price,
+		royalty_bps,
+		parent: None,
+	})
+}
+
+fn register_participant(verifier: bool, port: u8) -> RuntimeCall {
+	let capabilities = pallet_compute::Capabilities {
+		cores: 2,
+		memory_mib: 2_048,
+		gpu: false,
+		model_families: vec![pallet_compute::ModelFamily::Mlp].try_into().unwrap(),
+	};
+	let endpoint = pallet_compute::Endpoint {
+		peer_id: vec![0, 36, 8, 1, port].try_into().unwrap(),
+		addrs: vec![vec![4, 127, 0, 0, 1, 6, 0x75, port].try_into().unwrap()].try_into().unwrap(),
+	};
+	let bond = configs::MinComputeBond::get();
+	RuntimeCall::Compute(if verifier {
+		pallet_compute::Call::register_verifier { bond, capabilities, endpoint }
+	} else {
+		pallet_compute::Call::register_worker { bond, capabilities, endpoint }
+	})
+}
+
+/// Produces one block with `xts`, asserts they all succeeded and every pallet's invariants
+/// (including the training pallet's conservation of held funds) hold after it.
+fn ok_block(xts: Vec<UncheckedExtrinsic>) {
+	let outcomes = produce_block(xts);
+	assert!(outcomes.iter().all(|o| o.is_ok()), "{outcomes:?}");
+	DataRegistry::do_try_state().expect("registry invariants");
+	Compute::do_try_state().expect("compute invariants");
+	Training::do_try_state().expect("training invariants");
+}
+
+fn training_events() -> Vec<pallet_training::Event<Runtime>> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| match r.event {
+			RuntimeEvent::Training(e) => Some(e),
+			_ => None,
+		})
+		.collect()
+}
+
+#[test]
+fn an_honest_task_goes_from_creation_to_payout_with_babe_randomness() {
+	genesis_of("development").execute_with(|| {
+		produce_blocks(1);
+		let [requester, owner, worker] =
+			[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie];
+		let verifiers = [Sr25519Keyring::Dave, Sr25519Keyring::Eve, Sr25519Keyring::Ferdie];
+		let (train_price, eval_price, reward) = (2 * UNITS, UNITS, 50 * UNITS);
+
+		// Data owner registers both datasets; worker and verifiers register with bonds.
+		let owner_pair = owner.pair();
+		let mut xts = vec![
+			signed_with_nonce(&owner_pair, register_dataset(TRAIN_ROOT, train_price, 1_000), 0),
+			signed_with_nonce(&owner_pair, register_dataset(EVAL_ROOT, eval_price, 500), 1),
+			signed(&worker.pair(), register_participant(false, 1)),
+		];
+		for (i, v) in verifiers.iter().enumerate() {
+			xts.push(signed(&v.pair(), register_participant(true, 2 + i as u8)));
+		}
+		ok_block(xts);
+
+		let before = |who: Sr25519Keyring| Balances::free_balance(account(who));
+		let requester_start = before(requester);
+		let create = RuntimeCall::Training(pallet_training::Call::create_task {
+			spec: spec(),
+			datasets: DatasetIds { train: 0, eval: 1 },
+			reward,
+			worker_bond: configs::MinComputeBond::get(),
+			deadlines: Deadlines { claim_within: 50, execution: 50 },
+		});
+		ok_block(vec![signed(&requester.pair(), create)]);
+		let task = 0;
+		let escrow = reward + 3 * configs::VerifierFee::get() + train_price + eval_price;
+		let escrow_reason = RuntimeHoldReason::Training(pallet_training::HoldReason::TaskEscrow);
+		assert_eq!(Balances::balance_on_hold(&escrow_reason, &account(requester)), escrow);
+
+		// The worker claims and submits a run of S/K = 4 segments (5 checkpoint hashes).
+		let leaves: Vec<[u8; 32]> =
+			(0u8..5).map(|i| sp_io::hashing::blake2_256(&[i, 42])).collect();
+		ok_block(vec![signed(
+			&worker.pair(),
+			RuntimeCall::Training(pallet_training::Call::claim_task { task }),
+		)]);
+		let submit = RuntimeCall::Training(pallet_training::Call::submit_result {
+			task,
+			checkpoints_root: merkle_root(&leaves).unwrap(),
+			model_hash: leaves[4],
+			metric_ppb: 960_000_000,
+		});
+		ok_block(vec![signed_with_nonce(&worker.pair(), submit, 0)]);
+		let submitted_at = System::block_number();
+
+		// The committee is drawn only from randomness that became known after the submission:
+		// with BABE's one-epoch-ago randomness that is the next epoch (20 blocks here).
+		let mut drawn_at = None;
+		for _ in 0..configs::SelectionTimeout::get() {
+			if Tasks::<Runtime>::get(task).unwrap().phase == Phase::Voting {
+				drawn_at = Some(System::block_number());
+				break;
+			}
+			ok_block(vec![]);
+		}
+		let drawn_at = drawn_at.expect("a committee is drawn within the selection timeout");
+		let epoch_start = pallet_babe::EpochStart::<Runtime>::get().1;
+		assert!(epoch_start > submitted_at, "drawn from an epoch that began after submission");
+		assert!(drawn_at >= epoch_start);
+
+		let round = Tasks::<Runtime>::get(task).unwrap().current_round().cloned().unwrap();
+		let members: Vec<AccountId> = round.committee.iter().map(|s| s.who.clone()).collect();
+		let mut sorted = members.clone();
+		sorted.sort();
+		let mut expected: Vec<AccountId> = verifiers.iter().map(|v| account(*v)).collect();
+		expected.sort();
+		assert_eq!(sorted, expected, "the three registered verifiers form the committee");
+		for slot in round.committee.iter() {
+			// What the runtime API returns to each verifier's client.
+			let assignments = Training::assignments_of(&slot.who);
+			assert_eq!(assignments.len(), 1);
+			assert_eq!(assignments[0].segments.to_vec(), slot.segments.to_vec());
+			assert!(slot.segments.iter().all(|s| *s < 4));
+		}
+
+		// Each verifier commits to Accept with its own salt, then reveals after the commit
+		// window.
+		let pair_of =
+			|who: &AccountId| verifiers.iter().find(|v| &account(**v) == who).unwrap().pair();
+		let salt = |who: &AccountId| sp_io::hashing::blake2_256(&who.encode());
+		let commits = members
+			.iter()
+			.map(|who| {
+				let commitment = verdict_commitment(task, &who.encode(), &Verdict::Accept, &salt(who));
+				signed(
+					&pair_of(who),
+					RuntimeCall::Training(pallet_training::Call::commit_verdict { task, commitment }),
+				)
+			})
+			.collect();
+		ok_block(commits);
+		while System::block_number() < round.commit_deadline {
+			ok_block(vec![]);
+		}
+		let reveals = members
+			.iter()
+			.map(|who| {
+				signed(
+					&pair_of(who),
+					RuntimeCall::Training(pallet_training::Call::reveal_verdict {
+						task,
+						verdict: Verdict::Accept,
+						salt: salt(who),
+					}),
+				)
+			})
+			.collect();
+		ok_block(reveals);
+		let verifier_free: Vec<Balance> = members.iter().map(|m| Balances::free_balance(m)).collect();
+		let worker_free = before(worker);
+		let owner_free = before(owner);
+
+		// The round is tallied after the reveal window, then the appeal window runs out.
+		for _ in 0..(configs::RevealWindow::get() + configs::AppealWindow::get() + 5) {
+			if Tasks::<Runtime>::get(task).is_none() {
+				break;
+			}
+			ok_block(vec![]);
+		}
+		assert!(Tasks::<Runtime>::get(task).is_none(), "the task settled");
+
+		// Royalties: 10 % of the reward to the training data's owner, then 5 % of the rest to
+		// the evaluation data's owner (the same account here), plus both use prices.
+		let royalty_train = reward / 10;
+		let royalty_eval = (reward - royalty_train) / 20;
+		let paid = reward - royalty_train - royalty_eval;
+		assert!(training_events().iter().any(|e| matches!(
+			e,
+			pallet_training::Event::TaskAccepted { task: 0, paid: p, .. } if *p == paid
+		)));
+		assert_eq!(before(worker) - worker_free, paid);
+		assert_eq!(
+			before(owner) - owner_free,
+			train_price + eval_price + royalty_train + royalty_eval
+		);
+		for (who, free) in members.iter().zip(verifier_free) {
+			assert_eq!(Balances::free_balance(who) - free, configs::VerifierFee::get());
+			assert_eq!(pallet_compute::Participants::<Runtime>::get(who).unwrap().locked, 0);
+		}
+		assert_eq!(Balances::balance_on_hold(&escrow_reason, &account(requester)), 0);
+		assert!(requester_start - before(requester) >= escrow, "the escrow was spent");
+		assert_eq!(
+			pallet_compute::Participants::<Runtime>::get(account(worker)).unwrap().locked,
+			0,
+			"the worker's bond is released"
+		);
+		assert_eq!(pallet_data_registry::Entries::<Runtime>::get(0).unwrap().locks, 0);
+	});
+}
