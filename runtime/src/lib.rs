@@ -1,7 +1,8 @@
 //! # The mlchain runtime
 //!
 //! A solochain FRAME runtime: BABE block production, GRANDPA finality, NPoS validator election
-//! through `pallet-staking`, and the accounting pallets around them. Layout follows the
+//! through `pallet-staking`, the accounting pallets around them, and our own pallets: the data
+//! registry, the compute registry and training-task settlement. Layout follows the
 //! polkadot-sdk templates:
 //!
 //! - this file: the runtime's types, version and pallet composition;
