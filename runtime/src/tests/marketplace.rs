@@ -21,7 +21,7 @@ fn mlchain_uri(root: &[u8; 32]) -> Vec<u8> {
 	format!("mlchain://{hex}").into_bytes()
 }
 
-fn register_dataset_call(root: [u8; 32], price: Balance, royalty_bps: u16) -> RuntimeCall {
+pub(super) fn register_dataset_call(root: [u8; 32], price: Balance, royalty_bps: u16) -> RuntimeCall {
 	RuntimeCall::DataRegistry(pallet_data_registry::Call::register {
 		root,
 		size: 47_040_000,
@@ -59,7 +59,7 @@ fn endpoint(port: u16) -> Endpoint {
 	}
 }
 
-fn register_call(role: Role, bond: Balance, port: u16) -> RuntimeCall {
+pub(super) fn register_call(role: Role, bond: Balance, port: u16) -> RuntimeCall {
 	RuntimeCall::Compute(match role {
 		Role::Worker => pallet_compute::Call::register_worker {
 			bond,

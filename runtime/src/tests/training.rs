@@ -3,7 +3,10 @@
 //! committee is drawn from randomness that did not exist at submission; it commits, reveals
 //! and the task settles with everyone paid exactly as the runtime's parameters say.
 
-use super::*;
+use super::{
+	marketplace::{register_call, register_dataset_call},
+	*,
+};
 use crate::{configs::marketplace as configs, Compute, DataRegistry, RuntimeHoldReason, Training};
 use frame_support::traits::fungible::InspectHold;
 use mlchain_primitives::{
@@ -11,6 +14,7 @@ use mlchain_primitives::{
 	spec::{Activation, Loss, LrSchedule, Metric, ModelSpec, OptimizerSpec, TaskSpec},
 	training::{verdict_commitment, Verdict},
 };
+use mlchain_pallet_traits::Role;
 use pallet_training::{DatasetIds, Deadlines, Phase, Tasks};
 
 const TRAIN_ROOT: [u8; 32] = [0x71; 32];
@@ -39,44 +43,6 @@ fn spec() -> TaskSpec {
 		verifier_count: 3,
 		segments_per_verifier: 2,
 	}
-}
-
-fn register_dataset(root: [u8; 32], price: Balance, royalty_bps: u16) -> RuntimeCall {
-	RuntimeCall::DataRegistry(pallet_data_registry::Call::register {
-		root,
-		size: 1_024,
-		kind: pallet_data_registry::ArtifactKind::Dataset,
-		uri: b"ipfs://bafy-test-data".to_vec().try_into().unwrap(),
-		licence: b"CC0-1.0".to_vec().try_into().unwrap(),
-		schema: pallet_data_registry::Schema {
-			format: pallet_data_registry::DataFormat::Csv,
-			feature_count: 4,
-			names: vec![b"label".to_vec().try_into().unwrap()].try_into().unwrap(),
-			row_count: 64,
-		},
-		price,
-		royalty_bps,
-		parent: None,
-	})
-}
-
-fn register_participant(verifier: bool, port: u8) -> RuntimeCall {
-	let capabilities = pallet_compute::Capabilities {
-		cores: 2,
-		memory_mib: 2_048,
-		gpu: false,
-		model_families: vec![pallet_compute::ModelFamily::Mlp].try_into().unwrap(),
-	};
-	let endpoint = pallet_compute::Endpoint {
-		peer_id: vec![0, 36, 8, 1, port].try_into().unwrap(),
-		addrs: vec![vec![4, 127, 0, 0, 1, 6, 0x75, port].try_into().unwrap()].try_into().unwrap(),
-	};
-	let bond = configs::MinComputeBond::get();
-	RuntimeCall::Compute(if verifier {
-		pallet_compute::Call::register_verifier { bond, capabilities, endpoint }
-	} else {
-		pallet_compute::Call::register_worker { bond, capabilities, endpoint }
-	})
 }
 
 /// Produces one block with `xts`, asserts they all succeeded and every pallet's invariants
@@ -111,12 +77,13 @@ fn an_honest_task_goes_from_creation_to_payout_with_babe_randomness() {
 		// Data owner registers both datasets; worker and verifiers register with bonds.
 		let owner_pair = owner.pair();
 		let mut xts = vec![
-			signed_with_nonce(&owner_pair, register_dataset(TRAIN_ROOT, train_price, 1_000), 0),
-			signed_with_nonce(&owner_pair, register_dataset(EVAL_ROOT, eval_price, 500), 1),
-			signed(&worker.pair(), register_participant(false, 1)),
+			signed_with_nonce(&owner_pair, register_dataset_call(TRAIN_ROOT, train_price, 1_000), 0),
+			signed_with_nonce(&owner_pair, register_dataset_call(EVAL_ROOT, eval_price, 500), 1),
+			signed(&worker.pair(), register_call(Role::Worker, configs::MinComputeBond::get(), 30_001)),
 		];
 		for (i, v) in verifiers.iter().enumerate() {
-			xts.push(signed(&v.pair(), register_participant(true, 2 + i as u8)));
+			let port = 30_002 + i as u16;
+			xts.push(signed(&v.pair(), register_call(Role::Verifier, configs::MinComputeBond::get(), port)));
 		}
 		ok_block(xts);
 
