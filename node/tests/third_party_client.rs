@@ -1,6 +1,7 @@
 //! A standard third-party client, the Polkadot-JS API, connects to a `--dev` node knowing
 //! nothing about mlchain beforehand: it reads the metadata, sends a finalized transfer, and
-//! drives our own pallets (registers a dataset, a worker and a verifier and reads them back).
+//! drives our own pallets (registers a dataset, a worker and a verifier and reads them back) and
+//! takes a training task from creation to payout.
 //!
 //! The client is installed from the npm registry into `node/tests/polkadot-js/node_modules`
 //! (`npm ci`, from the checked-in lock file) the first time this test runs.
@@ -63,6 +64,27 @@ async fn polkadot_js_registers_a_dataset_and_a_worker_and_reads_them_back() {
 		"worker role: Worker",
 		"verifier role: Verifier",
 		"verifier index has charlie: true",
+	] {
+		assert!(stdout.contains(line), "missing `{line}` in:\n{stdout}");
+	}
+}
+
+/// The whole life of a training task, driven by Polkadot-JS from the metadata alone: root
+/// shortens the verification windows, then create, claim, submit, committee draw from a later
+/// epoch's BABE randomness, assignments through the runtime API, commit, reveal, tally, appeal
+/// window and payout, with every balance checked (about two minutes of 3-second blocks).
+#[tokio::test(flavor = "multi_thread")]
+async fn polkadot_js_drives_a_training_task_from_creation_to_payout() {
+	let stdout = run_client_script("training.mjs").await;
+	for line in [
+		"windows set by root: true",
+		"drawn after submission: true",
+		"each verifier has 2 segments in 0..4: true",
+		"worker paid reward less royalties: true",
+		"owner paid prices and royalties: true",
+		"each verifier paid its fee: true",
+		"requester escrow released: true",
+		"events in order: true",
 	] {
 		assert!(stdout.contains(line), "missing `{line}` in:\n{stdout}");
 	}

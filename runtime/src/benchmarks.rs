@@ -13,6 +13,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_timestamp, Timestamp]
 	[pallet_utility, Utility]
 	[pallet_sudo, Sudo]
+	[pallet_parameters, Parameters]
 	[pallet_data_registry, DataRegistry]
 	[pallet_compute, Compute]
 	[pallet_training, Training]

@@ -83,7 +83,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	impl_name: alloc::borrow::Cow::Borrowed("mlchain-node"),
 	authoring_version: 1,
 	// Bump on every change of runtime logic; the node refuses to author with a stale runtime.
-	spec_version: 101,
+	spec_version: 102,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	// Bump when the extrinsic format or call indices change, so signed transactions stay valid.
@@ -147,6 +147,8 @@ mod runtime {
 	pub type Utility = pallet_utility;
 	#[runtime::pallet_index(13)]
 	pub type Sudo = pallet_sudo;
+	#[runtime::pallet_index(14)]
+	pub type Parameters = pallet_parameters;
 
 	// Our own pallets.
 	#[runtime::pallet_index(20)]

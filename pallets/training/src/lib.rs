@@ -525,15 +525,16 @@ pub mod pallet {
 		type SelectionTimeout: Get<BlockNumberFor<Self>>;
 
 		/// Blocks in which a committee commits, from its draw.
-		#[pallet::constant]
+		///
+		/// The three windows are read when a round starts (or is tallied), never cached, so a
+		/// runtime may make them governance parameters (they are then not metadata constants:
+		/// clients read a round's deadlines from the task or from the runtime API).
 		type CommitWindow: Get<BlockNumberFor<Self>>;
 
 		/// Blocks in which a committee reveals, after the commit window.
-		#[pallet::constant]
 		type RevealWindow: Get<BlockNumberFor<Self>>;
 
 		/// Blocks after the first decision in which the losing party may appeal.
-		#[pallet::constant]
 		type AppealWindow: Get<BlockNumberFor<Self>>;
 
 		/// Longest claim window a requester may set.

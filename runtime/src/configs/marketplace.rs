@@ -8,6 +8,7 @@ use crate::{
 	constants::{currency::*, time::*},
 	AccountId, Balance, Balances, BlockNumber, Runtime, RuntimeEvent, RuntimeHoldReason,
 };
+use super::parameters::{dynamic_params::training as training_params, AtLeastOneBlock};
 use frame_support::parameter_types;
 use frame_system::EnsureRoot;
 use sp_runtime::Perbill;
@@ -85,14 +86,6 @@ parameter_types! {
 	pub const SelectionDelay: BlockNumber = 2;
 	/// Three epochs: the draw waits for BABE randomness that did not exist at submission.
 	pub const SelectionTimeout: BlockNumber = 3 * EPOCH_DURATION_IN_BLOCKS;
-	/// Five minutes to replay the assigned segments and commit a verdict. Short, like the
-	/// consensus timing, so that a local network settles a task in minutes; a public network
-	/// sizes it to its largest allowed segment.
-	pub const CommitWindow: BlockNumber = 5 * MINUTES;
-	/// Two minutes to reveal.
-	pub const RevealWindow: BlockNumber = 2 * MINUTES;
-	/// Two minutes for the losing party to appeal.
-	pub const AppealWindow: BlockNumber = 2 * MINUTES;
 	pub const MaxClaimWindow: BlockNumber = 7 * DAYS;
 	pub const MaxExecutionWindow: BlockNumber = 2 * DAYS;
 	/// A tenth of the registration minimum: tasks may ask for more.
@@ -126,9 +119,10 @@ impl pallet_training::Config for Runtime {
 	type MaxVoidRounds = MaxVoidRounds;
 	type SelectionDelay = SelectionDelay;
 	type SelectionTimeout = SelectionTimeout;
-	type CommitWindow = CommitWindow;
-	type RevealWindow = RevealWindow;
-	type AppealWindow = AppealWindow;
+	// Tunable by root without an upgrade (see `parameters`).
+	type CommitWindow = AtLeastOneBlock<training_params::CommitWindow>;
+	type RevealWindow = AtLeastOneBlock<training_params::RevealWindow>;
+	type AppealWindow = AtLeastOneBlock<training_params::AppealWindow>;
 	type MaxClaimWindow = MaxClaimWindow;
 	type MaxExecutionWindow = MaxExecutionWindow;
 	type MinWorkerBond = MinWorkerBond;

@@ -6,9 +6,11 @@
 
 mod consensus;
 pub mod marketplace;
+pub mod parameters;
 mod staking;
 
 pub use marketplace::{ComputeUnbondingDelay, MaxVerifiers, MinComputeBond};
+pub use parameters::{dynamic_params, RuntimeParameters, RuntimeParametersKey, RuntimeParametersValue};
 pub use staking::{BagThresholds, EpochDuration, SessionsPerEra};
 
 use crate::{

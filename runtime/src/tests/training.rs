@@ -7,7 +7,11 @@ use super::{
 	marketplace::{register_call, register_dataset_call},
 	*,
 };
-use crate::{configs::marketplace as configs, Compute, DataRegistry, RuntimeHoldReason, Training};
+use crate::{
+	configs::{dynamic_params::training as windows, marketplace as configs, RuntimeParameters},
+	Compute, DataRegistry, RuntimeHoldReason, Training,
+};
+use frame_support::traits::Get;
 use frame_support::traits::fungible::InspectHold;
 use mlchain_primitives::{
 	merkle::merkle_root,
@@ -55,6 +59,13 @@ fn ok_block(xts: Vec<UncheckedExtrinsic>) {
 	Training::do_try_state().expect("training invariants");
 }
 
+/// Root (sudo) sets a verification window through `pallet-parameters`, as a local network
+/// does to settle tasks in minutes.
+fn set_window_call(window: windows::Parameters) -> RuntimeCall {
+	let set = pallet_parameters::Call::set_parameter { key_value: RuntimeParameters::Training(window) };
+	RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(RuntimeCall::Parameters(set)) })
+}
+
 fn training_events() -> Vec<pallet_training::Event<Runtime>> {
 	System::events()
 		.into_iter()
@@ -75,6 +86,16 @@ fn an_honest_task_goes_from_creation_to_payout_with_babe_randomness() {
 		let (train_price, eval_price, reward) = (2 * UNITS, UNITS, 50 * UNITS);
 
 		// Data owner registers both datasets; worker and verifiers register with bonds.
+		// Root shortens the windows from their defaults (100, 40 and 40 blocks).
+		let (commit, reveal, appeal) = (12, 6, 4);
+		let alice = Sr25519Keyring::Alice.pair();
+		ok_block(vec![
+			signed_with_nonce(&alice, set_window_call(windows::Parameters::CommitWindow(windows::CommitWindow, Some(commit))), 0),
+			signed_with_nonce(&alice, set_window_call(windows::Parameters::RevealWindow(windows::RevealWindow, Some(reveal))), 1),
+			signed_with_nonce(&alice, set_window_call(windows::Parameters::AppealWindow(windows::AppealWindow, Some(appeal))), 2),
+		]);
+		assert_eq!(windows::CommitWindow::get(), commit);
+
 		let owner_pair = owner.pair();
 		let mut xts = vec![
 			signed_with_nonce(&owner_pair, register_dataset_call(TRAIN_ROOT, train_price, 1_000), 0),
@@ -134,6 +155,8 @@ fn an_honest_task_goes_from_creation_to_payout_with_babe_randomness() {
 		assert!(drawn_at >= epoch_start);
 
 		let round = Tasks::<Runtime>::get(task).unwrap().current_round().cloned().unwrap();
+		assert_eq!(round.commit_deadline, drawn_at + commit, "the window root set applies");
+		assert_eq!(round.reveal_deadline, drawn_at + commit + reveal);
 		let members: Vec<AccountId> = round.committee.iter().map(|s| s.who.clone()).collect();
 		let mut sorted = members.clone();
 		sorted.sort();
@@ -186,7 +209,7 @@ fn an_honest_task_goes_from_creation_to_payout_with_babe_randomness() {
 		let owner_free = before(owner);
 
 		// The round is tallied after the reveal window, then the appeal window runs out.
-		for _ in 0..(configs::RevealWindow::get() + configs::AppealWindow::get() + 5) {
+		for _ in 0..(reveal + appeal + 5) {
 			if Tasks::<Runtime>::get(task).is_none() {
 				break;
 			}
