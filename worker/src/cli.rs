@@ -1,4 +1,6 @@
 //! The `mlchain-worker` command line.
+mod network;
+
 use crate::data;
 use crate::error::{Error, Result};
 use crate::eval::{evaluate, model_from_params};
@@ -83,6 +85,21 @@ pub enum Command {
     Spec {
         #[command(subcommand)]
         command: SpecCommand,
+    },
+    /// Datasets: generate the demo's, or store and register your own.
+    Data {
+        #[command(subcommand)]
+        command: network::DataCommand,
+    },
+    /// Post a training task on registered datasets (and, with --wait, follow it to the end).
+    Submit(network::SubmitArgs),
+    /// Run a worker or verifier daemon against a node: registers, then claims and trains tasks
+    /// or replays assigned segments and votes, serving artifacts to peers all along.
+    Run(network::RunArgs),
+    /// Root's settings of a local network.
+    Admin {
+        #[command(subcommand)]
+        command: network::AdminCommand,
     },
 }
 
@@ -261,5 +278,9 @@ pub fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
+        Command::Data { command } => network::data(command),
+        Command::Submit(args) => network::submit(args),
+        Command::Run(args) => network::run(args),
+        Command::Admin { command } => network::admin(command),
     }
 }

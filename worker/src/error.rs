@@ -18,6 +18,8 @@ pub enum Error {
     Mismatch(String),
     #[error("tensor operation failed: {0}")]
     Candle(#[from] candle_core::Error),
+    #[error(transparent)]
+    Chain(#[from] crate::chain::ChainError),
     #[error("{0}")]
     Other(String),
 }

@@ -11,6 +11,7 @@
 //! * [`synthetic`]: generated datasets and specs (tests, benchmarks, self-test, demo).
 //! * [`selftest`]: checks this machine against the golden hashes of every family.
 //! * [`cli`]: the `mlchain-worker` command line.
+pub mod chain;
 pub mod checkpoint;
 pub mod cli;
 pub mod data;
@@ -20,6 +21,7 @@ pub mod kernels;
 pub mod model;
 pub mod optim;
 pub mod replay;
+pub mod roles;
 pub mod rng;
 pub mod selftest;
 pub mod spec;

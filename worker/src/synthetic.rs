@@ -208,3 +208,15 @@ pub fn benchmark_workloads() -> Vec<(&'static str, TaskSpec, Arc<Dataset>)> {
         ("transformer-small", transformer, Arc::new(counting(256, 12, 64, 32))),
     ]
 }
+
+/// The task of the network demo and end-to-end tests: the [`mlp_spec`] model trained for 60
+/// steps with a checkpoint every 10 (6 segments), 3 verifiers replaying 2 segments each,
+/// accepted at 90 % accuracy; with its training and evaluation data (`rows` examples each, from
+/// different seeds). The dataset ids are left zero: the registry entries fill them in.
+pub fn demo_task(rows: usize) -> (TaskSpec, Dataset, Dataset) {
+    let mut spec = mlp_spec();
+    spec.total_steps = 60;
+    spec.checkpoint_interval = 10;
+    spec.threshold_ppb = 900_000_000;
+    (spec, separable(rows, 11), separable(rows, 12))
+}

@@ -22,6 +22,7 @@ use sp_keystore::{testing::MemoryKeystore, KeystoreExt};
 use sp_runtime::{traits::Header as _, Digest, DigestItem, MultiSignature};
 use std::sync::Arc;
 
+mod client_metadata;
 mod marketplace;
 mod training;
 

@@ -1,0 +1,196 @@
+//! The requester: posts a training task on registered datasets and follows it to the end.
+use super::{each_block, mlc};
+use crate::chain::runtime::{
+    self,
+    runtime_types::pallet_training::{pallet::Event as TrainingEvent, DatasetIds, Deadlines},
+};
+use crate::chain::{Balance, Chain};
+use crate::error::{Error, Result};
+use mlchain_primitives::{hash::to_hex, training::TaskId, TaskSpec};
+use std::ops::ControlFlow;
+use subxt::utils::{AccountId32, Static};
+
+/// A task to post: the spec (its dataset hashes may be left zero: they are taken from the
+/// registry entries), the entries, the money and the deadlines in blocks.
+#[derive(Clone, Debug)]
+pub struct NewTask {
+    pub spec: TaskSpec,
+    pub train_entry: u64,
+    pub eval_entry: u64,
+    pub reward: Balance,
+    pub worker_bond: Balance,
+    pub claim_within: u32,
+    pub execution: u32,
+}
+
+/// How a task ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Verified and paid: the worker got `paid`.
+    Accepted { paid: Balance },
+    /// Ended without a verified result: the requester got `refunded` back.
+    Refunded { refunded: Balance },
+}
+
+/// Posts `task`; returns its id once `TaskCreated` is in a block.
+pub async fn create_task(chain: &Chain, mut task: NewTask) -> Result<TaskId> {
+    task.spec.train_dataset = entry_root(chain, task.train_entry, task.spec.train_dataset).await?;
+    task.spec.eval_dataset = entry_root(chain, task.eval_entry, task.spec.eval_dataset).await?;
+    let call = runtime::transactions().training().create_task(
+        Static(task.spec),
+        DatasetIds { train: task.train_entry, eval: task.eval_entry },
+        task.reward,
+        task.worker_bond,
+        Deadlines { claim_within: task.claim_within, execution: task.execution },
+    );
+    let events = chain.submit(&call).await?;
+    let created = events
+        .find_first::<runtime::training::events::TaskCreated>()
+        .ok_or_else(|| Error::Other("create_task succeeded without a TaskCreated event".into()))?
+        .map_err(|e| Error::Other(e.to_string()))?;
+    println!(
+        "task {} created: reward {}, {} held in escrow, open for claims until block {}",
+        created.task,
+        mlc(created.reward),
+        mlc(created.escrow),
+        created.claim_until
+    );
+    Ok(created.task)
+}
+
+/// The content root of registry entry `id`; when the spec already names a dataset, it must be
+/// that one.
+async fn entry_root(chain: &Chain, id: u64, in_spec: [u8; 32]) -> Result<[u8; 32]> {
+    let at = chain.client().at_current_block().await.map_err(super::rpc)?;
+    let entry = at
+        .storage()
+        .try_fetch(runtime::storage().data_registry().entries(), (id,))
+        .await
+        .map_err(super::rpc)?
+        .ok_or_else(|| Error::Other(format!("registry entry {id} does not exist")))?
+        .decode()
+        .map_err(super::rpc)?;
+    if in_spec != [0; 32] && in_spec != entry.root {
+        return Err(Error::Other(format!(
+            "the spec names dataset {} but registry entry {id} is {}",
+            to_hex(&in_spec),
+            to_hex(&entry.root)
+        )));
+    }
+    Ok(entry.root)
+}
+
+
+/// Prints every event of task `id` as the chain produces them, until the task has ended.
+/// `name` turns an account into something readable (for example a dev account's name).
+pub async fn follow(chain: &Chain, id: TaskId, name: &dyn Fn(&AccountId32) -> String) -> Result<Outcome> {
+    each_block(chain, |number| async move {
+        let at = chain.client().at_block(u64::from(number)).await.map_err(super::rpc)?;
+        let events = at.events().fetch().await.map_err(super::rpc)?;
+        for event in events.iter() {
+            let event = event.map_err(super::rpc)?;
+            if event.pallet_name() != "Training" {
+                continue;
+            }
+            let runtime::Event::Training(event) = event.decode_as::<runtime::Event>().map_err(super::rpc)? else {
+                continue;
+            };
+            if let Some(line) = describe(&event, id, name) {
+                println!("[block {number}] {line}");
+            }
+            if let Some(outcome) = outcome(&event, id) {
+                return Ok(ControlFlow::Break(outcome));
+            }
+        }
+        Ok(ControlFlow::Continue(()))
+    })
+    .await
+}
+
+fn outcome(event: &TrainingEvent, id: TaskId) -> Option<Outcome> {
+    match *event {
+        TrainingEvent::TaskAccepted { task, paid, .. } if task == id => Some(Outcome::Accepted { paid }),
+        TrainingEvent::TaskCancelled { task, refunded }
+        | TrainingEvent::TaskExpired { task, refunded }
+        | TrainingEvent::TaskRefunded { task, refunded }
+        | TrainingEvent::TaskAbandoned { task, refunded }
+            if task == id =>
+        {
+            Some(Outcome::Refunded { refunded })
+        }
+        _ => None,
+    }
+}
+
+/// One line about `event` if it concerns task `id`.
+pub fn describe(event: &TrainingEvent, id: TaskId, name: &dyn Fn(&AccountId32) -> String) -> Option<String> {
+    use TrainingEvent as E;
+    let line = match event {
+        E::TaskCreated { task, reward, .. } if *task == id => format!("task created with reward {}", mlc(*reward)),
+        E::TaskClaimed { task, worker, submit_by } if *task == id => {
+            format!("{} claimed the task; must submit by block {submit_by}", name(worker))
+        }
+        E::ResultSubmitted { task, worker, checkpoints_root, metric_ppb, select_at, .. } if *task == id => format!(
+            "{} committed run {}… with metric {:.2} %; committee drawn from block {select_at} on",
+            name(worker),
+            &to_hex(checkpoints_root)[..16],
+            *metric_ppb as f64 / 1e7
+        ),
+        E::SelectionPostponed { task, retry_at } if *task == id => {
+            format!("waiting for fresh randomness; next try at block {retry_at}")
+        }
+        E::CommitteeSelected { task, appeal, verifiers, commit_deadline, reveal_deadline } if *task == id => format!(
+            "{}committee drawn: {}; commit until block {commit_deadline}, reveal until {reveal_deadline}",
+            if *appeal { "appeal " } else { "" },
+            verifiers.0.iter().map(name).collect::<Vec<_>>().join(", ")
+        ),
+        E::VerdictCommitted { task, verifier } if *task == id => format!("{} committed a verdict", name(verifier)),
+        E::VerdictRevealed { task, verifier, vote, segment } if *task == id => format!(
+            "{} revealed {:?}{}",
+            name(verifier),
+            vote,
+            segment.map(|s| format!(" (segment {s})")).unwrap_or_default()
+        ),
+        E::DisputeRuled { task, dispute, rejects, accepts, upheld, .. } if *task == id => format!(
+            "dispute {dispute:?}: {rejects} reject(s), {accepts} accept(s): {}",
+            if *upheld { "upheld" } else { "not upheld" }
+        ),
+        E::RoundTallied { task, accepts, rejects, decision, .. } if *task == id => {
+            format!("round tallied: {accepts} accept(s), {rejects} reject(s) -> {decision:?}")
+        }
+        E::AppealFiled { task, appellant, deposit } if *task == id => {
+            format!("{} appealed, holding {}", name(appellant), mlc(*deposit))
+        }
+        E::VerifierSettled { task, verifier, paid, slashed } if *task == id => {
+            format!("verifier {} paid {}, slashed {}", name(verifier), mlc(*paid), mlc(*slashed))
+        }
+        E::DataPaid { task, entry, owner, price, royalty } if *task == id => format!(
+            "data owner {} paid {} for entry {entry} ({} price + {} royalty)",
+            name(owner),
+            mlc(price + royalty),
+            mlc(*price),
+            mlc(*royalty)
+        ),
+        E::TaskAccepted { task, worker, paid } if *task == id => {
+            format!("ACCEPTED: worker {} paid {}", name(worker), mlc(*paid))
+        }
+        E::TaskRejected { task, worker, slashed } if *task == id => {
+            format!("REJECTED: worker {} slashed {}", name(worker), mlc(*slashed))
+        }
+        E::WorkerTimedOut { task, worker, slashed } if *task == id => {
+            format!("worker {} missed its deadline, slashed {}", name(worker), mlc(*slashed))
+        }
+        E::TaskReopened { task, claim_until } if *task == id => format!("task reopened for claims until block {claim_until}"),
+        E::TaskCancelled { task, refunded } | E::TaskExpired { task, refunded } if *task == id => {
+            format!("task ended unclaimed; {} refunded", mlc(*refunded))
+        }
+        E::TaskRefunded { task, refunded } | E::TaskAbandoned { task, refunded } if *task == id => {
+            format!("task ended without a verified result; {} refunded", mlc(*refunded))
+        }
+        E::PaymentFailed { task, to, amount } if *task == id => {
+            format!("payment of {} to {} failed and was returned", mlc(*amount), name(to))
+        }
+        _ => return None,
+    };
+    Some(line)
+}

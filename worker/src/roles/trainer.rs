@@ -1,0 +1,201 @@
+//! The worker daemon: registers, claims an open task, fetches its datasets, trains it
+//! deterministically, publishes every checkpoint, submits the run's commitment and keeps
+//! serving the checkpoints to the committee until the task settles.
+use super::net::Net;
+use super::participant::{ensure_registered, Role};
+use super::{each_block, mlc};
+use crate::chain::runtime::{self, runtime_types::pallet_training::Phase};
+use crate::chain::{Balance, Chain, Task};
+use crate::checkpoint::{load_model, Checkpoint};
+use super::published::run_listing;
+use crate::error::{Error, Result};
+use crate::eval::{evaluate, model_from_params};
+use crate::store::ArtifactKind;
+use crate::train::{checkpoint_path, pool, train_run};
+use mlchain_primitives::{hash::to_hex, merkle::merkle_root, training::TaskId, Hash};
+use std::collections::{HashMap, HashSet};
+use std::ops::ControlFlow;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::task::JoinHandle;
+
+/// A dishonest worker, for end-to-end tests of the verification game.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cheat {
+    /// Commit a tampered checkpoint `n` (one weight nudged), as a worker that skipped or
+    /// botched part of the training would.
+    CorruptCheckpoint(usize),
+}
+
+/// How the worker daemon runs.
+pub struct TrainerConfig {
+    /// Bond to register with (when not registered yet).
+    pub bond: Balance,
+    /// Where runs are written (`DIR/tasks/<id>`).
+    pub work_dir: PathBuf,
+    /// Kernel threads (0: one per core); results do not depend on it.
+    pub threads: usize,
+    pub cheat: Option<Cheat>,
+    /// Stop after this many tasks have settled (0: run forever).
+    pub max_tasks: usize,
+}
+
+/// What a finished training job submits.
+struct Run {
+    checkpoints_root: Hash,
+    model_hash: Hash,
+    metric_ppb: u64,
+}
+
+/// Runs the worker daemon until `config.max_tasks` tasks it trained have settled.
+pub async fn run(chain: Chain, net: Arc<Net>, config: TrainerConfig) -> Result<()> {
+    ensure_registered(&chain, &net, Role::Worker, config.bond).await?;
+    let me = chain.account();
+    let mut jobs: HashMap<TaskId, JoinHandle<Result<Run>>> = HashMap::new();
+    let mut submitted: HashSet<TaskId> = HashSet::new();
+    let mut settled = 0usize;
+    println!("worker {me}: serving on {}", net.node.dial_addrs().iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", "));
+    each_block(&chain, |number| {
+        let (chain, net, me) = (&chain, net.clone(), me.clone());
+        let (jobs, submitted, settled, config) = (&mut jobs, &mut submitted, &mut settled, &config);
+        async move {
+            // Tasks we submitted and that are gone from the chain have settled.
+            for id in submitted.clone() {
+                if chain.task(id).await?.is_none() {
+                    submitted.remove(&id);
+                    *settled += 1;
+                    println!("[block {number}] worker: task {id} settled");
+                }
+            }
+            if config.max_tasks > 0 && *settled >= config.max_tasks {
+                return Ok(ControlFlow::Break(()));
+            }
+            // Finished jobs: submit.
+            for id in jobs.keys().copied().collect::<Vec<_>>() {
+                if !jobs[&id].is_finished() {
+                    continue;
+                }
+                let job = jobs.remove(&id).expect("present");
+                let run = job.await.map_err(|e| Error::Other(format!("training task {id} panicked: {e}")))??;
+                let call = runtime::transactions().training().submit_result(id, run.checkpoints_root, run.model_hash, run.metric_ppb);
+                chain.submit(&call).await?;
+                submitted.insert(id);
+                println!(
+                    "[block {number}] worker: submitted task {id}: run {}…, metric {:.2} %",
+                    &to_hex(&run.checkpoints_root)[..16],
+                    run.metric_ppb as f64 / 1e7
+                );
+            }
+            // Claimed tasks without a job yet (also after a restart): train them.
+            for task_id in claimed_by(chain, &me).await? {
+                if jobs.contains_key(&task_id) || submitted.contains(&task_id) {
+                    continue;
+                }
+                let Some(task) = chain.task(task_id).await? else { continue };
+                if !matches!(task.phase, Phase::Claimed { .. }) {
+                    submitted.insert(task_id);
+                    continue;
+                }
+                println!("[block {number}] worker: training task {task_id}");
+                let (chain, net) = (chain.clone(), net.clone());
+                let dir = config.work_dir.join("tasks").join(task_id.to_string());
+                let (threads, cheat) = (config.threads, config.cheat);
+                jobs.insert(task_id, tokio::spawn(async move { train_task(&chain, &net, task, dir, threads, cheat).await }));
+            }
+            // Idle: claim the oldest open task we did not post.
+            if jobs.is_empty() {
+                if let Some((id, task)) = open_task(chain, &me).await? {
+                    match chain.submit(&runtime::transactions().training().claim_task(id)).await {
+                        Ok(_) => println!("[block {number}] worker: claimed task {id} (bond {})", mlc(task.worker_bond)),
+                        Err(e) => tracing::warn!("cannot claim task {id}: {e}"),
+                    }
+                }
+            }
+            Ok(ControlFlow::Continue(()))
+        }
+    })
+    .await
+}
+
+/// Tasks the runtime API lists as this worker's.
+async fn claimed_by(chain: &Chain, me: &subxt::utils::AccountId32) -> Result<Vec<TaskId>> {
+    use mlchain_primitives::training::AssignmentRole;
+    Ok(chain
+        .assignments_of(me)
+        .await?
+        .into_iter()
+        .filter(|a| a.role == AssignmentRole::Worker)
+        .map(|a| a.task)
+        .collect())
+}
+
+/// The lowest-numbered open task posted by someone else.
+async fn open_task(chain: &Chain, me: &subxt::utils::AccountId32) -> Result<Option<(TaskId, Task)>> {
+    let at = chain.client().at_current_block().await.map_err(super::rpc)?;
+    let mut entries = at.storage().iter(runtime::storage().training().tasks(), ()).await.map_err(super::rpc)?;
+    let mut best: Option<(TaskId, Task)> = None;
+    while let Some(entry) = entries.next().await {
+        let entry = entry.map_err(super::rpc)?;
+        let (id,) = entry.key().map_err(super::rpc)?.decode().map_err(super::rpc)?;
+        let task = entry.value().decode().map_err(super::rpc)?;
+        if matches!(task.phase, Phase::Open) && &task.requester != me && best.as_ref().is_none_or(|(b, _)| id < *b) {
+            best = Some((id, task));
+        }
+    }
+    Ok(best)
+}
+
+/// Fetches the task's data, trains the run into `dir`, publishes its artifacts and returns
+/// what to submit.
+async fn train_task(chain: &Chain, net: &Net, task: Task, dir: PathBuf, threads: usize, cheat: Option<Cheat>) -> Result<Run> {
+    let spec = task.spec.0.clone();
+    let providers = net.providers(chain, None).await?;
+    let train = net.dataset(spec.train_dataset, &providers).await?;
+    let eval = if spec.eval_dataset == spec.train_dataset {
+        train.clone()
+    } else {
+        net.dataset(spec.eval_dataset, &providers).await?
+    };
+    let work = dir.clone();
+    let (checkpoints, model_hash, metric_ppb, model_bytes) = tokio::task::spawn_blocking(move || -> Result<_> {
+        pool(threads)?.install(|| {
+            let record = train_run(&spec, train, &work, |_, _| {})?;
+            let model_path = work.join("model.safetensors");
+            let params = load_model(&model_path)?;
+            let evaluation = evaluate(&spec, &model_from_params(&spec, &params)?, &eval)?;
+            let mut checkpoints = (0..record.leaves.len())
+                .map(|i| Checkpoint::load(&checkpoint_path(&work, i)))
+                .collect::<Result<Vec<_>>>()?;
+            if let Some(Cheat::CorruptCheckpoint(n)) = cheat {
+                tamper(&mut checkpoints, n)?;
+            }
+            let model_hash = mlchain_primitives::hash::from_hex(&record.model_hash)
+                .ok_or_else(|| Error::Other("bad model hash".into()))?;
+            let model_bytes = crate::error::read_file(&model_path)?;
+            Ok((checkpoints, model_hash, evaluation.metric_ppb, model_bytes))
+        })
+    })
+    .await
+    .map_err(|e| Error::Other(format!("training thread: {e}")))??;
+    let hashes: Vec<Hash> = checkpoints.iter().map(|c| c.hash()).collect();
+    let root = merkle_root(&hashes).map_err(|e| Error::Other(format!("merkle root: {e:?}")))?;
+    for (ck, hash) in checkpoints.iter().zip(&hashes) {
+        net.publish(ArtifactKind::Checkpoint, *hash, &ck.to_bytes()?)?;
+    }
+    net.publish(ArtifactKind::Model, model_hash, &model_bytes)?;
+    net.publish(ArtifactKind::Run, root, &run_listing(&hashes))?;
+    Ok(Run { checkpoints_root: root, model_hash, metric_ppb })
+}
+
+/// Nudges one weight of checkpoint `n` (the cheat of [`Cheat::CorruptCheckpoint`]).
+fn tamper(checkpoints: &mut [Checkpoint], n: usize) -> Result<()> {
+    let ck = checkpoints.get_mut(n).ok_or_else(|| Error::Other(format!("no checkpoint {n} to corrupt")))?;
+    let entry = ck
+        .tensors
+        .iter_mut()
+        .find(|(name, _)| name.starts_with("param."))
+        .map(|(_, e)| e)
+        .ok_or_else(|| Error::Other("checkpoint has no parameters".into()))?;
+    entry.values[0] += 0.01;
+    Ok(())
+}

@@ -1,0 +1,230 @@
+//! The verifier daemon: for every committee seat the runtime API reports, fetch the run's
+//! checkpoint list and the assigned checkpoints from the task's worker, replay each assigned
+//! segment, evaluate the final checkpoint, then commit to the verdict and reveal it once the
+//! commit window has closed.
+//!
+//! A verdict and its salt are written to `DIR/verdicts/` before the commitment is sent, so a
+//! verifier restarted between commit and reveal can still reveal (a lost salt would get it
+//! slashed as absent).
+use super::net::Net;
+use super::participant::{ensure_registered, Role};
+use super::published::parse_run_listing;
+use super::each_block;
+use crate::chain::runtime;
+use crate::chain::{Balance, Chain, Task};
+use crate::checkpoint::{load_model, Checkpoint};
+use crate::error::{Error, Result};
+use crate::eval::{evaluate, model_from_params};
+use crate::replay::replay_segment;
+use crate::train::pool;
+use codec::{Decode, Encode};
+use mlchain_primitives::{
+    hash::{from_hex, to_hex},
+    merkle::merkle_proof,
+    training::{verdict_commitment, Assignment, AssignmentRole, RejectEvidence, TaskId, Verdict},
+    Hash,
+};
+use std::collections::HashMap;
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use subxt::utils::Static;
+use tokio::task::JoinHandle;
+
+/// How the verifier daemon runs.
+pub struct VerifierConfig {
+    pub bond: Balance,
+    /// Verdicts and fetched artifacts live here.
+    pub work_dir: PathBuf,
+    pub threads: usize,
+    /// Vote to reject every run (with a well-formed but false claim), for end-to-end tests of
+    /// a lying verifier.
+    pub lie: bool,
+    /// Stop after revealing this many verdicts (0: run forever).
+    pub max_verdicts: usize,
+}
+
+/// A verdict on its way through commit and reveal, as kept on disk.
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq)]
+struct Ballot {
+    /// SCALE encoding of the [`Verdict`], hex.
+    verdict: String,
+    salt: String,
+    committed: bool,
+    revealed: bool,
+}
+
+impl Ballot {
+    fn verdict(&self) -> Result<Verdict> {
+        let bytes = hex::decode(&self.verdict).map_err(|e| Error::Other(format!("stored verdict: {e}")))?;
+        Verdict::decode(&mut &bytes[..]).map_err(|e| Error::Other(format!("stored verdict: {e}")))
+    }
+    fn salt(&self) -> Result<[u8; 32]> {
+        from_hex(&self.salt).ok_or_else(|| Error::Other("stored salt is not 32 bytes of hex".into()))
+    }
+}
+
+fn ballot_path(dir: &Path, task: TaskId, role: AssignmentRole) -> PathBuf {
+    dir.join("verdicts").join(format!("{task}-{role:?}.json").to_lowercase())
+}
+
+fn load_ballot(path: &Path) -> Result<Option<Ballot>> {
+    match std::fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| Error::Other(format!("{}: {e}", path.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(Error::Io { path: path.to_path_buf(), source }),
+    }
+}
+
+/// Writes the ballot atomically (temp file + rename), so a crash never leaves half a salt.
+fn save_ballot(path: &Path, ballot: &Ballot) -> Result<()> {
+    let io = |source| Error::Io { path: path.to_path_buf(), source };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    let tmp = path.with_extension("tmp");
+    let json = serde_json::to_vec_pretty(ballot).map_err(|e| Error::Other(e.to_string()))?;
+    std::fs::write(&tmp, json).map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(io)
+}
+
+fn fresh_salt() -> Result<[u8; 32]> {
+    use std::io::Read;
+    let mut salt = [0u8; 32];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut salt))
+        .map_err(|source| Error::Io { path: "/dev/urandom".into(), source })?;
+    Ok(salt)
+}
+
+/// Runs the verifier daemon until it has revealed `config.max_verdicts` verdicts.
+pub async fn run(chain: Chain, net: Arc<Net>, config: VerifierConfig) -> Result<()> {
+    ensure_registered(&chain, &net, Role::Verifier, config.bond).await?;
+    let me = chain.account();
+    // Keyed by task and whether the seat is on the appeal committee.
+    let mut jobs: HashMap<(TaskId, bool), JoinHandle<Result<Verdict>>> = HashMap::new();
+    let mut revealed = 0usize;
+    println!("verifier {me}: serving on {}", net.node.dial_addrs().iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", "));
+    each_block(&chain, |now| {
+        let (chain, net, me, config) = (&chain, net.clone(), me.clone(), &config);
+        let (jobs, revealed) = (&mut jobs, &mut revealed);
+        async move {
+            for seat in chain.assignments_of(&me).await? {
+                if seat.role == AssignmentRole::Worker {
+                    continue;
+                }
+                let key = (seat.task, seat.role == AssignmentRole::AppealVerifier);
+                let path = ballot_path(&config.work_dir, seat.task, seat.role);
+                let mut ballot = load_ballot(&path)?;
+                if ballot.is_none() && now <= seat.commit_deadline {
+                    match jobs.get(&key) {
+                        None => {
+                            println!("[block {now}] verifier: task {}: replaying segments {:?}", seat.task, seat.segments);
+                            let (chain, net, seat, dir) = (chain.clone(), net.clone(), seat.clone(), config.work_dir.clone());
+                            let (threads, lie) = (config.threads, config.lie);
+                            jobs.insert(key, tokio::spawn(async move { judge(&chain, &net, &seat, &dir, threads, lie).await }));
+                        }
+                        Some(job) if job.is_finished() => {
+                            let job = jobs.remove(&key).expect("present");
+                            match job.await.map_err(|e| Error::Other(format!("verification panicked: {e}")))? {
+                                Ok(verdict) => {
+                                    println!("[block {now}] verifier: task {}: verdict {}", seat.task, describe(&verdict));
+                                    let fresh = Ballot { verdict: hex::encode(verdict.encode()), salt: to_hex(&fresh_salt()?), committed: false, revealed: false };
+                                    save_ballot(&path, &fresh)?;
+                                    ballot = Some(fresh);
+                                }
+                                // Could not verify (data unavailable, node down): try again next block.
+                                Err(e) => tracing::warn!("task {}: cannot verify yet: {e}", seat.task),
+                            }
+                        }
+                        Some(_) => {}
+                    }
+                }
+                let Some(mut ballot) = ballot else { continue };
+                if !ballot.committed && now <= seat.commit_deadline {
+                    let commitment = verdict_commitment(seat.task, &me.encode(), &ballot.verdict()?, &ballot.salt()?);
+                    chain.submit(&runtime::transactions().training().commit_verdict(seat.task, commitment)).await?;
+                    ballot.committed = true;
+                    save_ballot(&path, &ballot)?;
+                    println!("[block {now}] verifier: task {}: committed", seat.task);
+                }
+                if ballot.committed && !ballot.revealed && now > seat.commit_deadline && now <= seat.reveal_deadline {
+                    let call = runtime::transactions().training().reveal_verdict(seat.task, Static(ballot.verdict()?), ballot.salt()?);
+                    chain.submit(&call).await?;
+                    ballot.revealed = true;
+                    save_ballot(&path, &ballot)?;
+                    *revealed += 1;
+                    println!("[block {now}] verifier: task {}: revealed", seat.task);
+                }
+            }
+            if config.max_verdicts > 0 && *revealed >= config.max_verdicts {
+                return Ok(ControlFlow::Break(()));
+            }
+            Ok(ControlFlow::Continue(()))
+        }
+    })
+    .await
+}
+
+fn describe(verdict: &Verdict) -> String {
+    match verdict {
+        Verdict::Accept => "accept".into(),
+        Verdict::RejectSegment(e) => format!("reject: segment {} replays to {}…", e.segment, &to_hex(&e.recomputed)[..16]),
+        Verdict::RejectMetric { metric_ppb } => format!("reject: the final model's metric is {metric_ppb} ppb"),
+    }
+}
+
+/// Replays the seat's segments and evaluates the final checkpoint; the verdict to commit.
+async fn judge(chain: &Chain, net: &Net, seat: &Assignment<u32>, dir: &Path, threads: usize, lie: bool) -> Result<Verdict> {
+    let task: Task = chain.task(seat.task).await?.ok_or_else(|| Error::Other(format!("task {} is gone", seat.task)))?;
+    let submission = task.submission.as_ref().ok_or_else(|| Error::Other("no submission".into()))?;
+    let spec = task.spec.0.clone();
+    let providers = net.providers(chain, task.worker.as_ref()).await?;
+    let listing = net.fetch_named(submission.checkpoints_root, &providers).await?;
+    let leaves = parse_run_listing(&listing, &submission.checkpoints_root)?;
+    if leaves.len() != spec.segments() as usize + 1 {
+        return Err(Error::Other(format!("the run lists {} checkpoints, the spec makes {}", leaves.len(), spec.segments() + 1)));
+    }
+    let train = net.dataset(spec.train_dataset, &providers).await?;
+    let eval = if spec.eval_dataset == spec.train_dataset { train.clone() } else { net.dataset(spec.eval_dataset, &providers).await? };
+    let mut starts = Vec::new();
+    for &segment in &seat.segments {
+        starts.push((segment, checkpoint(net, leaves[segment as usize], &providers).await?));
+    }
+    let last = checkpoint(net, leaves[leaves.len() - 1], &providers).await?;
+    let final_path = dir.join("tasks").join(seat.task.to_string()).join("final.safetensors");
+    if let Some(parent) = final_path.parent() {
+        std::fs::create_dir_all(parent).map_err(|source| Error::Io { path: parent.to_path_buf(), source })?;
+    }
+    last.save(&final_path)?;
+    let claimed_metric = submission.metric_ppb;
+    let verdict = tokio::task::spawn_blocking(move || -> Result<Verdict> {
+        pool(threads)?.install(|| {
+            for (segment, start) in starts {
+                let recomputed = replay_segment(&spec, train.clone(), &start)?;
+                let leaf = leaves[segment as usize + 1];
+                if recomputed != leaf || lie {
+                    let recomputed = if lie && recomputed == leaf { mlchain_primitives::blake2_256(b"a lie") } else { recomputed };
+                    let proof = merkle_proof(&leaves, segment as usize + 1).map_err(|e| Error::Other(format!("proof: {e:?}")))?;
+                    return Ok(Verdict::RejectSegment(RejectEvidence { segment, recomputed, leaf, proof }));
+                }
+            }
+            let params = load_model(&final_path)?;
+            let metric_ppb = evaluate(&spec, &model_from_params(&spec, &params)?, &eval)?.metric_ppb;
+            Ok(if metric_ppb == claimed_metric { Verdict::Accept } else { Verdict::RejectMetric { metric_ppb } })
+        })
+    })
+    .await
+    .map_err(|e| Error::Other(format!("verification thread: {e}")))??;
+    Ok(verdict)
+}
+
+/// The checkpoint named `hash`, fetched and checked.
+async fn checkpoint(net: &Net, hash: Hash, providers: &[crate::p2p::Provider]) -> Result<Checkpoint> {
+    let bytes = net.fetch_named(hash, providers).await?;
+    let ck = Checkpoint::from_bytes(&bytes).map_err(|e| Error::checkpoint(to_hex(&hash), e))?;
+    if ck.hash() != hash {
+        return Err(Error::checkpoint(to_hex(&hash), format!("the served checkpoint hashes to {}", to_hex(&ck.hash()))));
+    }
+    Ok(ck)
+}
