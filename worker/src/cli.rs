@@ -1,4 +1,5 @@
 //! The `mlchain-worker` command line.
+mod artifacts;
 mod network;
 
 use crate::data;
@@ -6,6 +7,7 @@ use crate::error::{Error, Result};
 use crate::eval::{evaluate, model_from_params};
 use crate::replay::replay_run_segment;
 use crate::train::{check_dataset_hash, pool, train_run};
+pub use artifacts::{FetchArgs, ServeArgs, StoreCommand, StoreDir};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
@@ -86,6 +88,15 @@ pub enum Command {
         #[command(subcommand)]
         command: SpecCommand,
     },
+    /// The local artifact store: add, ls, get, pin, unpin, gc.
+    Store {
+        #[command(subcommand)]
+        command: StoreCommand,
+    },
+    /// Serve the store's artifacts to peers until interrupted.
+    Serve(ServeArgs),
+    /// Download an artifact from peers into the store.
+    Fetch(FetchArgs),
     /// Datasets: generate the demo's, or store and register your own.
     Data {
         #[command(subcommand)]
@@ -278,6 +289,9 @@ pub fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
+        Command::Store { command } => artifacts::store(cli.json, command),
+        Command::Serve(args) => artifacts::serve(cli.json, args),
+        Command::Fetch(args) => artifacts::fetch(cli.json, args),
         Command::Data { command } => network::data(command),
         Command::Submit(args) => network::submit(args),
         Command::Run(args) => network::run(args),

@@ -20,11 +20,13 @@ pub mod eval;
 pub mod kernels;
 pub mod model;
 pub mod optim;
+pub mod p2p;
 pub mod replay;
 pub mod roles;
 pub mod rng;
 pub mod selftest;
 pub mod spec;
+pub mod store;
 pub mod synthetic;
 pub mod train;
 

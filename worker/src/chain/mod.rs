@@ -14,7 +14,12 @@ use crate::chain::runtime::runtime_types;
 use mlchain_primitives::training::{Assignment, TaskId};
 use std::str::FromStr;
 use subxt::{
-    rpcs::client::{ReconnectingRpcClient, RpcClient},
+    client::{ClientAtBlock, OnlineClientAtBlockImpl},
+    config::{PolkadotExtrinsicParamsBuilder, RpcConfigFor},
+    rpcs::{
+        client::{ReconnectingRpcClient, RpcClient},
+        methods::LegacyRpcMethods,
+    },
     transactions::{Payload, TransactionStatus},
     utils::AccountId32,
     OnlineClient, PolkadotConfig,
@@ -73,10 +78,15 @@ impl ChainError {
 
 pub type Result<T, E = ChainError> = std::result::Result<T, E>;
 
+/// The client's view of one block.
+pub type AtBlock = ClientAtBlock<Config, OnlineClientAtBlockImpl<Config>>;
+
 /// A connection to a node plus the account that signs this process's transactions.
 #[derive(Clone)]
 pub struct Chain {
     client: OnlineClient<Config>,
+    /// Plain JSON-RPC on the same connection: best blocks and pool-aware nonces.
+    rpc: LegacyRpcMethods<RpcConfigFor<Config>>,
     signer: Keypair,
 }
 
@@ -93,10 +103,11 @@ impl Chain {
             .build(url)
             .await
             .map_err(|e| connect_error(&e))?;
-        let client = OnlineClient::<Config>::from_rpc_client(RpcClient::new(rpc))
+        let rpc = RpcClient::new(rpc);
+        let client = OnlineClient::<Config>::from_rpc_client(rpc.clone())
             .await
             .map_err(|e| connect_error(&e))?;
-        Ok(Chain { client, signer })
+        Ok(Chain { client, rpc: LegacyRpcMethods::new(rpc), signer })
     }
 
     /// The signing account.
@@ -113,10 +124,18 @@ impl Chain {
     /// the decoded dispatch error (for example `Training::NotInCommittee`).
     pub async fn submit<Call: Payload>(&self, call: &Call) -> Result<Events> {
         let name = format!("{}.{}", call.pallet_name(), call.call_name());
+        // The pool's next nonce, not the finalized state's: a transaction sent right after
+        // another one (in a best block, not yet final) must not reuse its nonce.
+        let nonce = self
+            .rpc
+            .system_account_next_index(&self.account())
+            .await
+            .map_err(ChainError::rpc)?;
+        let params = PolkadotExtrinsicParamsBuilder::<Config>::new().nonce(nonce).build();
         let at = self.client.at_current_block().await.map_err(ChainError::rpc)?;
         let mut progress = at
             .transactions()
-            .sign_and_submit_then_watch_default(call, &self.signer)
+            .sign_and_submit_then_watch(call, &self.signer, params)
             .await
             .map_err(|e| ChainError::NotIncluded { call: name.clone(), message: e.to_string() })?;
         while let Some(status) = progress.next().await {
@@ -139,15 +158,23 @@ impl Chain {
         Err(ChainError::NotIncluded { call: name, message: "the node closed the subscription".into() })
     }
 
-    /// Number of the current best block.
+    /// Number of the current best block (not the finalized one: the verification windows are
+    /// a few blocks long, shorter than finality may lag).
     pub async fn best_number(&self) -> Result<u32> {
-        let at = self.client.at_current_block().await.map_err(ChainError::rpc)?;
-        Ok(at.block_number() as u32)
+        let header = self.rpc.chain_get_header(None).await.map_err(ChainError::rpc)?;
+        let number = header.map(|h| h.number).ok_or_else(|| ChainError::Rpc("the node has no best block".into()))?;
+        u32::try_from(number).map_err(|_| ChainError::Rpc(format!("block number {number} exceeds u32")))
+    }
+
+    /// The state of the current best block.
+    pub async fn at_best(&self) -> Result<AtBlock> {
+        let number = self.best_number().await?;
+        self.client.at_block(u64::from(number)).await.map_err(ChainError::rpc)
     }
 
     /// What the training pallet asks of `who` now (runtime API `TrainingApi::assignments_of`).
     pub async fn assignments_of(&self, who: &AccountId32) -> Result<Vec<Assignment<u32>>> {
-        let at = self.client.at_current_block().await.map_err(ChainError::rpc)?;
+        let at = self.at_best().await?;
         let call = runtime::runtime_apis().training_api().assignments_of(who.clone());
         let list = at.runtime_apis().call(call).await.map_err(ChainError::rpc)?;
         Ok(list.into_iter().map(|a| a.0).collect())
@@ -155,7 +182,7 @@ impl Chain {
 
     /// The task `id`, if it is still open.
     pub async fn task(&self, id: TaskId) -> Result<Option<Task>> {
-        let at = self.client.at_current_block().await.map_err(ChainError::rpc)?;
+        let at = self.at_best().await?;
         let entry = at
             .storage()
             .try_fetch(runtime::storage().training().tasks(), (id,))
@@ -166,7 +193,7 @@ impl Chain {
 
     /// Free balance of `who`.
     pub async fn free_balance(&self, who: &AccountId32) -> Result<Balance> {
-        let at = self.client.at_current_block().await.map_err(ChainError::rpc)?;
+        let at = self.at_best().await?;
         let account = at
             .storage()
             .try_fetch(runtime::storage().system().account(), (who.clone(),))

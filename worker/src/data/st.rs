@@ -65,9 +65,9 @@ pub fn serialize(dataset: &Dataset) -> std::result::Result<Vec<u8>, String> {
     let n = dataset.len();
     let mut feature_shape = vec![n];
     feature_shape.extend(&dataset.example_shape);
-    let view = |shape: Vec<usize>, data: &[u8]| {
+    fn view(shape: Vec<usize>, data: &[u8]) -> std::result::Result<safetensors::tensor::TensorView<'_>, String> {
         safetensors::tensor::TensorView::new(Dtype::F32, shape, data).map_err(|e| e.to_string())
-    };
+    }
     let tensors = vec![
         ("features", view(feature_shape, &features)?),
         ("labels", view(vec![n, dataset.label_width], &labels)?),

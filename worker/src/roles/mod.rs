@@ -7,9 +7,7 @@
 //! * [`net`] and [`participant`]: the artifact side and the compute-pallet registration the
 //!   daemons share.
 use crate::chain::{Balance, Chain, ChainError, UNIT};
-use crate::error::{Error, Result};
-use std::future::Future;
-use std::ops::ControlFlow;
+use crate::error::Error;
 use std::time::Duration;
 
 pub mod admin;
@@ -59,26 +57,27 @@ pub fn parse_mlc(text: &str) -> std::result::Result<Balance, String> {
 /// How often the daemons look at the chain: a little faster than the 3-second blocks.
 pub const TICK: Duration = Duration::from_secs(2);
 
-/// Calls `tick` with the best block number each time it changes, until `tick` breaks. A node
-/// that is down is retried at the next tick (the RPC client reconnects by itself).
-pub async fn each_block<F, Fut, T>(chain: &Chain, mut tick: F) -> Result<T>
-where
-    F: FnMut(u32) -> Fut,
-    Fut: Future<Output = Result<ControlFlow<T>>>,
-{
-    let mut last = None;
-    loop {
-        match chain.best_number().await {
-            Ok(number) if Some(number) != last => {
-                last = Some(number);
-                if let ControlFlow::Break(value) = tick(number).await? {
-                    return Ok(value);
+/// Yields each new best block number, polling every [`TICK`]. A node that is down is retried
+/// (the RPC client reconnects by itself), so a daemon outlives a node restart.
+#[derive(Default)]
+pub struct NewBlocks {
+    last: Option<u32>,
+}
+
+impl NewBlocks {
+    /// Waits for the next best block after the one returned last.
+    pub async fn next(&mut self, chain: &Chain) -> u32 {
+        loop {
+            match chain.best_number().await {
+                Ok(number) if Some(number) != self.last => {
+                    self.last = Some(number);
+                    return number;
                 }
+                Ok(_) => {}
+                Err(e) => tracing::warn!("node unreachable, retrying: {e}"),
             }
-            Ok(_) => {}
-            Err(e) => tracing::warn!("node unreachable, retrying: {e}"),
+            tokio::time::sleep(TICK).await;
         }
-        tokio::time::sleep(TICK).await;
     }
 }
 

@@ -27,11 +27,12 @@ pub struct Net {
 }
 
 impl Net {
-    /// Opens the store in `dir/store`, loads or creates the node key `dir/node.key` and starts
-    /// serving the store on `listen`.
+    /// Opens the store in `dir/store` (the layout of `store --store DIR/store`: the database
+    /// is `DIR/store/db`), loads or creates the node key `dir/node.key` and starts serving the
+    /// store on `listen`.
     pub async fn start(dir: &Path, listen: &[Multiaddr], peers: Vec<Provider>) -> Result<Net> {
         std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.to_path_buf(), source })?;
-        let store = Arc::new(Store::open(dir.join("store")).map_err(other)?);
+        let store = Arc::new(Store::open(dir.join("store").join("db")).map_err(other)?);
         let key = p2p::load_or_create_key(&dir.join("node.key")).map_err(other)?;
         let source: Arc<dyn p2p::ArtifactSource> = store.clone();
         let node = Node::start(key, listen, Some(source)).await.map_err(other)?;
@@ -113,7 +114,7 @@ impl Net {
             out.extend(endpoint_of(chain, who).await?);
         }
         out.extend(self.peers.iter().cloned());
-        let at = chain.client().at_current_block().await.map_err(super::rpc)?;
+        let at = chain.at_best().await?;
         let mut entries = at
             .storage()
             .iter(runtime::storage().compute().participants(), ())
@@ -134,7 +135,7 @@ impl Net {
 /// The providers an account's on-chain endpoint names (none when it is not registered or its
 /// endpoint does not parse).
 pub async fn endpoint_of(chain: &Chain, who: &AccountId32) -> Result<Vec<Provider>> {
-    let at = chain.client().at_current_block().await.map_err(super::rpc)?;
+    let at = chain.at_best().await?;
     let participant = at
         .storage()
         .try_fetch(runtime::storage().compute().participants(), (who.clone(),))

@@ -5,7 +5,8 @@ use crate::chain::runtime::{
     self,
     runtime_types::{
         bounded_collections::bounded_vec::BoundedVec,
-        pallet_data_registry::{ArtifactKind as EntryKind, DataFormat, Schema},
+        mlchain_pallet_traits::ArtifactKind as EntryKind,
+        pallet_data_registry::{DataFormat, Schema},
     },
 };
 use crate::chain::{Balance, Chain};

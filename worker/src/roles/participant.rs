@@ -34,7 +34,7 @@ fn capabilities() -> Capabilities {
 /// endpoint when this process listens elsewhere than it says.
 pub async fn ensure_registered(chain: &Chain, net: &Net, role: Role, bond: Balance) -> Result<()> {
     let me = chain.account();
-    let at = chain.client().at_current_block().await.map_err(super::rpc)?;
+    let at = chain.at_best().await?;
     let existing = at
         .storage()
         .try_fetch(runtime::storage().compute().participants(), (me.clone(),))
@@ -44,17 +44,19 @@ pub async fn ensure_registered(chain: &Chain, net: &Net, role: Role, bond: Balan
     match existing {
         Some(entry) => {
             let participant = entry.decode().map_err(super::rpc)?;
-            if participant.endpoint != endpoint {
+            let same = participant.endpoint.peer_id.0 == endpoint.peer_id.0
+                && participant.endpoint.addrs.0.iter().map(|a| &a.0).eq(endpoint.addrs.0.iter().map(|a| &a.0));
+            if !same {
                 chain.submit(&runtime::transactions().compute().update_endpoint(endpoint)).await?;
                 println!("{role:?} {me}: endpoint updated to {}", net.node.peer_id());
             }
         }
         None => {
-            let call = match role {
-                Role::Worker => runtime::transactions().compute().register_worker(bond, capabilities(), endpoint),
-                Role::Verifier => runtime::transactions().compute().register_verifier(bond, capabilities(), endpoint),
+            let calls = runtime::transactions().compute();
+            match role {
+                Role::Worker => chain.submit(&calls.register_worker(bond, capabilities(), endpoint)).await?,
+                Role::Verifier => chain.submit(&calls.register_verifier(bond, capabilities(), endpoint)).await?,
             };
-            chain.submit(&call).await?;
             println!("{role:?} {me}: registered with a bond of {}", mlc(bond));
         }
     }

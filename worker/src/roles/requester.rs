@@ -1,5 +1,5 @@
 //! The requester: posts a training task on registered datasets and follows it to the end.
-use super::{each_block, mlc};
+use super::{mlc, NewBlocks};
 use crate::chain::runtime::{
     self,
     runtime_types::pallet_training::{pallet::Event as TrainingEvent, DatasetIds, Deadlines},
@@ -7,7 +7,6 @@ use crate::chain::runtime::{
 use crate::chain::{Balance, Chain};
 use crate::error::{Error, Result};
 use mlchain_primitives::{hash::to_hex, training::TaskId, TaskSpec};
-use std::ops::ControlFlow;
 use subxt::utils::{AccountId32, Static};
 
 /// A task to post: the spec (its dataset hashes may be left zero: they are taken from the
@@ -61,7 +60,7 @@ pub async fn create_task(chain: &Chain, mut task: NewTask) -> Result<TaskId> {
 /// The content root of registry entry `id`; when the spec already names a dataset, it must be
 /// that one.
 async fn entry_root(chain: &Chain, id: u64, in_spec: [u8; 32]) -> Result<[u8; 32]> {
-    let at = chain.client().at_current_block().await.map_err(super::rpc)?;
+    let at = chain.at_best().await?;
     let entry = at
         .storage()
         .try_fetch(runtime::storage().data_registry().entries(), (id,))
@@ -82,29 +81,46 @@ async fn entry_root(chain: &Chain, id: u64, in_spec: [u8; 32]) -> Result<[u8; 32
 
 
 /// Prints every event of task `id` as the chain produces them, until the task has ended.
-/// `name` turns an account into something readable (for example a dev account's name).
+/// `name` turns an account into something readable (for example a dev account's name). A
+/// node that goes away is waited for; blocks it produced meanwhile are not missed.
 pub async fn follow(chain: &Chain, id: TaskId, name: &dyn Fn(&AccountId32) -> String) -> Result<Outcome> {
-    each_block(chain, |number| async move {
-        let at = chain.client().at_block(u64::from(number)).await.map_err(super::rpc)?;
-        let events = at.events().fetch().await.map_err(super::rpc)?;
-        for event in events.iter() {
-            let event = event.map_err(super::rpc)?;
-            if event.pallet_name() != "Training" {
-                continue;
-            }
-            let runtime::Event::Training(event) = event.decode_as::<runtime::Event>().map_err(super::rpc)? else {
-                continue;
-            };
-            if let Some(line) = describe(&event, id, name) {
-                println!("[block {number}] {line}");
-            }
-            if let Some(outcome) = outcome(&event, id) {
-                return Ok(ControlFlow::Break(outcome));
+    let mut blocks = NewBlocks::default();
+    let mut next = chain.best_number().await?;
+    loop {
+        let best = blocks.next(chain).await;
+        while next <= best {
+            match events_of(chain, next, id, name).await {
+                Ok(Some(outcome)) => return Ok(outcome),
+                Ok(None) => next += 1,
+                Err(e) => {
+                    tracing::warn!("block {next}: {e}");
+                    break;
+                }
             }
         }
-        Ok(ControlFlow::Continue(()))
-    })
-    .await
+    }
+}
+
+/// Prints the events of task `id` in block `number`; the outcome if the task ended there.
+async fn events_of(chain: &Chain, number: u32, id: TaskId, name: &dyn Fn(&AccountId32) -> String) -> Result<Option<Outcome>> {
+    let at = chain.client().at_block(u64::from(number)).await.map_err(super::rpc)?;
+    let events = at.events().fetch().await.map_err(super::rpc)?;
+    for event in events.iter() {
+        let event = event.map_err(super::rpc)?;
+        if event.pallet_name() != "Training" {
+            continue;
+        }
+        let runtime::Event::Training(event) = event.decode_as::<runtime::Event>().map_err(super::rpc)? else {
+            continue;
+        };
+        if let Some(line) = describe(&event, id, name) {
+            println!("[block {number}] {line}");
+        }
+        if let Some(outcome) = outcome(&event, id) {
+            return Ok(Some(outcome));
+        }
+    }
+    Ok(None)
 }
 
 fn outcome(event: &TrainingEvent, id: TaskId) -> Option<Outcome> {

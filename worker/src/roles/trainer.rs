@@ -3,7 +3,7 @@
 //! serving the checkpoints to the committee until the task settles.
 use super::net::Net;
 use super::participant::{ensure_registered, Role};
-use super::{each_block, mlc};
+use super::{mlc, NewBlocks};
 use crate::chain::runtime::{self, runtime_types::pallet_training::Phase};
 use crate::chain::{Balance, Chain, Task};
 use crate::checkpoint::{load_model, Checkpoint};
@@ -17,6 +17,7 @@ use std::collections::{HashMap, HashSet};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::sync::Arc;
+use subxt::utils::AccountId32;
 use tokio::task::JoinHandle;
 
 /// A dishonest worker, for end-to-end tests of the verification game.
@@ -47,78 +48,106 @@ struct Run {
     metric_ppb: u64,
 }
 
-/// Runs the worker daemon until `config.max_tasks` tasks it trained have settled.
+/// Runs the worker daemon until `config.max_tasks` tasks it trained have settled. A failing
+/// step (node unreachable, data not available yet) is logged and retried at the next block.
 pub async fn run(chain: Chain, net: Arc<Net>, config: TrainerConfig) -> Result<()> {
     ensure_registered(&chain, &net, Role::Worker, config.bond).await?;
     let me = chain.account();
-    let mut jobs: HashMap<TaskId, JoinHandle<Result<Run>>> = HashMap::new();
-    let mut submitted: HashSet<TaskId> = HashSet::new();
-    let mut settled = 0usize;
     println!("worker {me}: serving on {}", net.node.dial_addrs().iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", "));
-    each_block(&chain, |number| {
-        let (chain, net, me) = (&chain, net.clone(), me.clone());
-        let (jobs, submitted, settled, config) = (&mut jobs, &mut submitted, &mut settled, &config);
-        async move {
-            // Tasks we submitted and that are gone from the chain have settled.
-            for id in submitted.clone() {
-                if chain.task(id).await?.is_none() {
-                    submitted.remove(&id);
-                    *settled += 1;
-                    println!("[block {number}] worker: task {id} settled");
-                }
-            }
-            if config.max_tasks > 0 && *settled >= config.max_tasks {
-                return Ok(ControlFlow::Break(()));
-            }
-            // Finished jobs: submit.
-            for id in jobs.keys().copied().collect::<Vec<_>>() {
-                if !jobs[&id].is_finished() {
-                    continue;
-                }
-                let job = jobs.remove(&id).expect("present");
-                let run = job.await.map_err(|e| Error::Other(format!("training task {id} panicked: {e}")))??;
-                let call = runtime::transactions().training().submit_result(id, run.checkpoints_root, run.model_hash, run.metric_ppb);
-                chain.submit(&call).await?;
-                submitted.insert(id);
-                println!(
-                    "[block {number}] worker: submitted task {id}: run {}…, metric {:.2} %",
-                    &to_hex(&run.checkpoints_root)[..16],
-                    run.metric_ppb as f64 / 1e7
-                );
-            }
-            // Claimed tasks without a job yet (also after a restart): train them.
-            for task_id in claimed_by(chain, &me).await? {
-                if jobs.contains_key(&task_id) || submitted.contains(&task_id) {
-                    continue;
-                }
-                let Some(task) = chain.task(task_id).await? else { continue };
-                if !matches!(task.phase, Phase::Claimed { .. }) {
-                    submitted.insert(task_id);
-                    continue;
-                }
-                println!("[block {number}] worker: training task {task_id}");
-                let (chain, net) = (chain.clone(), net.clone());
-                let dir = config.work_dir.join("tasks").join(task_id.to_string());
-                let (threads, cheat) = (config.threads, config.cheat);
-                jobs.insert(task_id, tokio::spawn(async move { train_task(&chain, &net, task, dir, threads, cheat).await }));
-            }
-            // Idle: claim the oldest open task we did not post.
-            if jobs.is_empty() {
-                if let Some((id, task)) = open_task(chain, &me).await? {
-                    match chain.submit(&runtime::transactions().training().claim_task(id)).await {
-                        Ok(_) => println!("[block {number}] worker: claimed task {id} (bond {})", mlc(task.worker_bond)),
-                        Err(e) => tracing::warn!("cannot claim task {id}: {e}"),
-                    }
-                }
-            }
-            Ok(ControlFlow::Continue(()))
+    let mut daemon = Daemon { me, chain, net, config, jobs: HashMap::new(), submitted: HashSet::new(), settled: 0 };
+    let mut blocks = NewBlocks::default();
+    loop {
+        let number = blocks.next(&daemon.chain).await;
+        match daemon.tick(number).await {
+            Ok(ControlFlow::Break(())) => return Ok(()),
+            Ok(ControlFlow::Continue(())) => {}
+            Err(e) => tracing::warn!("worker, block {number}: {e}"),
         }
-    })
-    .await
+    }
+}
+
+struct Daemon {
+    me: AccountId32,
+    chain: Chain,
+    net: Arc<Net>,
+    config: TrainerConfig,
+    /// Training jobs in progress.
+    jobs: HashMap<TaskId, JoinHandle<Result<Run>>>,
+    /// Tasks submitted and not settled yet.
+    submitted: HashSet<TaskId>,
+    settled: usize,
+}
+
+impl Daemon {
+    async fn tick(&mut self, number: u32) -> Result<ControlFlow<()>> {
+        let chain = &self.chain;
+        // Tasks we submitted that are gone from the chain, or no longer ours (rejected and
+        // reopened), are over for us.
+        for id in self.submitted.clone() {
+            let task = chain.task(id).await?;
+            if task.is_none_or(|t| t.worker.as_ref() != Some(&self.me)) {
+                self.submitted.remove(&id);
+                self.settled += 1;
+                println!("[block {number}] worker: task {id} settled");
+            }
+        }
+        if self.config.max_tasks > 0 && self.settled >= self.config.max_tasks {
+            return Ok(ControlFlow::Break(()));
+        }
+        // Finished jobs: submit.
+        for id in self.jobs.keys().copied().collect::<Vec<_>>() {
+            if !self.jobs[&id].is_finished() {
+                continue;
+            }
+            let Some(job) = self.jobs.remove(&id) else { continue };
+            let run = match job.await.map_err(|e| Error::Other(format!("training task {id} panicked: {e}")))? {
+                Ok(run) => run,
+                // Retried at the next block (for example when the data is not served yet).
+                Err(e) => {
+                    tracing::warn!("task {id}: {e}");
+                    continue;
+                }
+            };
+            let call = runtime::transactions().training().submit_result(id, run.checkpoints_root, run.model_hash, run.metric_ppb);
+            chain.submit(&call).await?;
+            self.submitted.insert(id);
+            println!(
+                "[block {number}] worker: submitted task {id}: run {}…, metric {:.2} %",
+                &to_hex(&run.checkpoints_root)[..16],
+                run.metric_ppb as f64 / 1e7
+            );
+        }
+        // Claimed tasks without a job yet (also after a restart): train them.
+        for task_id in claimed_by(chain, &self.me).await? {
+            if self.jobs.contains_key(&task_id) || self.submitted.contains(&task_id) {
+                continue;
+            }
+            let Some(task) = chain.task(task_id).await? else { continue };
+            if !matches!(task.phase, Phase::Claimed { .. }) {
+                self.submitted.insert(task_id);
+                continue;
+            }
+            println!("[block {number}] worker: training task {task_id}");
+            let (chain, net) = (chain.clone(), self.net.clone());
+            let dir = self.config.work_dir.join("tasks").join(task_id.to_string());
+            let (threads, cheat) = (self.config.threads, self.config.cheat);
+            self.jobs.insert(task_id, tokio::spawn(async move { train_task(&chain, &net, task, dir, threads, cheat).await }));
+        }
+        // Idle: claim the oldest open task we did not post.
+        if self.jobs.is_empty() && self.submitted.is_empty() {
+            if let Some((id, task)) = open_task(chain, &self.me).await? {
+                match chain.submit(&runtime::transactions().training().claim_task(id)).await {
+                    Ok(_) => println!("[block {number}] worker: claimed task {id} (bond {})", mlc(task.worker_bond)),
+                    Err(e) => tracing::warn!("cannot claim task {id}: {e}"),
+                }
+            }
+        }
+        Ok(ControlFlow::Continue(()))
+    }
 }
 
 /// Tasks the runtime API lists as this worker's.
-async fn claimed_by(chain: &Chain, me: &subxt::utils::AccountId32) -> Result<Vec<TaskId>> {
+async fn claimed_by(chain: &Chain, me: &AccountId32) -> Result<Vec<TaskId>> {
     use mlchain_primitives::training::AssignmentRole;
     Ok(chain
         .assignments_of(me)
@@ -130,8 +159,8 @@ async fn claimed_by(chain: &Chain, me: &subxt::utils::AccountId32) -> Result<Vec
 }
 
 /// The lowest-numbered open task posted by someone else.
-async fn open_task(chain: &Chain, me: &subxt::utils::AccountId32) -> Result<Option<(TaskId, Task)>> {
-    let at = chain.client().at_current_block().await.map_err(super::rpc)?;
+async fn open_task(chain: &Chain, me: &AccountId32) -> Result<Option<(TaskId, Task)>> {
+    let at = chain.at_best().await?;
     let mut entries = at.storage().iter(runtime::storage().training().tasks(), ()).await.map_err(super::rpc)?;
     let mut best: Option<(TaskId, Task)> = None;
     while let Some(entry) = entries.next().await {

@@ -9,7 +9,7 @@
 use super::net::Net;
 use super::participant::{ensure_registered, Role};
 use super::published::parse_run_listing;
-use super::each_block;
+use super::NewBlocks;
 use crate::chain::runtime;
 use crate::chain::{Balance, Chain, Task};
 use crate::checkpoint::{load_model, Checkpoint};
@@ -29,6 +29,7 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use subxt::utils::Static;
+use subxt::utils::AccountId32;
 use tokio::task::JoinHandle;
 
 /// How the verifier daemon runs.
@@ -97,73 +98,95 @@ fn fresh_salt() -> Result<[u8; 32]> {
     Ok(salt)
 }
 
-/// Runs the verifier daemon until it has revealed `config.max_verdicts` verdicts.
+/// Runs the verifier daemon until it has revealed `config.max_verdicts` verdicts. A failing
+/// step (node unreachable, data not available yet) is logged and retried at the next block.
 pub async fn run(chain: Chain, net: Arc<Net>, config: VerifierConfig) -> Result<()> {
     ensure_registered(&chain, &net, Role::Verifier, config.bond).await?;
     let me = chain.account();
-    // Keyed by task and whether the seat is on the appeal committee.
-    let mut jobs: HashMap<(TaskId, bool), JoinHandle<Result<Verdict>>> = HashMap::new();
-    let mut revealed = 0usize;
     println!("verifier {me}: serving on {}", net.node.dial_addrs().iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", "));
-    each_block(&chain, |now| {
-        let (chain, net, me, config) = (&chain, net.clone(), me.clone(), &config);
-        let (jobs, revealed) = (&mut jobs, &mut revealed);
-        async move {
-            for seat in chain.assignments_of(&me).await? {
-                if seat.role == AssignmentRole::Worker {
-                    continue;
-                }
-                let key = (seat.task, seat.role == AssignmentRole::AppealVerifier);
-                let path = ballot_path(&config.work_dir, seat.task, seat.role);
-                let mut ballot = load_ballot(&path)?;
-                if ballot.is_none() && now <= seat.commit_deadline {
-                    match jobs.get(&key) {
-                        None => {
-                            println!("[block {now}] verifier: task {}: replaying segments {:?}", seat.task, seat.segments);
-                            let (chain, net, seat, dir) = (chain.clone(), net.clone(), seat.clone(), config.work_dir.clone());
-                            let (threads, lie) = (config.threads, config.lie);
-                            jobs.insert(key, tokio::spawn(async move { judge(&chain, &net, &seat, &dir, threads, lie).await }));
-                        }
-                        Some(job) if job.is_finished() => {
-                            let job = jobs.remove(&key).expect("present");
-                            match job.await.map_err(|e| Error::Other(format!("verification panicked: {e}")))? {
-                                Ok(verdict) => {
-                                    println!("[block {now}] verifier: task {}: verdict {}", seat.task, describe(&verdict));
-                                    let fresh = Ballot { verdict: hex::encode(verdict.encode()), salt: to_hex(&fresh_salt()?), committed: false, revealed: false };
-                                    save_ballot(&path, &fresh)?;
-                                    ballot = Some(fresh);
-                                }
-                                // Could not verify (data unavailable, node down): try again next block.
-                                Err(e) => tracing::warn!("task {}: cannot verify yet: {e}", seat.task),
-                            }
-                        }
-                        Some(_) => {}
-                    }
-                }
-                let Some(mut ballot) = ballot else { continue };
-                if !ballot.committed && now <= seat.commit_deadline {
-                    let commitment = verdict_commitment(seat.task, &me.encode(), &ballot.verdict()?, &ballot.salt()?);
-                    chain.submit(&runtime::transactions().training().commit_verdict(seat.task, commitment)).await?;
-                    ballot.committed = true;
-                    save_ballot(&path, &ballot)?;
-                    println!("[block {now}] verifier: task {}: committed", seat.task);
-                }
-                if ballot.committed && !ballot.revealed && now > seat.commit_deadline && now <= seat.reveal_deadline {
-                    let call = runtime::transactions().training().reveal_verdict(seat.task, Static(ballot.verdict()?), ballot.salt()?);
-                    chain.submit(&call).await?;
-                    ballot.revealed = true;
-                    save_ballot(&path, &ballot)?;
-                    *revealed += 1;
-                    println!("[block {now}] verifier: task {}: revealed", seat.task);
-                }
-            }
-            if config.max_verdicts > 0 && *revealed >= config.max_verdicts {
-                return Ok(ControlFlow::Break(()));
-            }
-            Ok(ControlFlow::Continue(()))
+    let mut daemon = Daemon { me, chain, net, config, jobs: HashMap::new(), revealed: 0 };
+    let mut blocks = NewBlocks::default();
+    loop {
+        let now = blocks.next(&daemon.chain).await;
+        match daemon.tick(now).await {
+            Ok(ControlFlow::Break(())) => return Ok(()),
+            Ok(ControlFlow::Continue(())) => {}
+            Err(e) => tracing::warn!("verifier, block {now}: {e}"),
         }
-    })
-    .await
+    }
+}
+
+struct Daemon {
+    me: AccountId32,
+    chain: Chain,
+    net: Arc<Net>,
+    config: VerifierConfig,
+    /// Verifications in progress, by task and whether the seat is on the appeal committee.
+    jobs: HashMap<(TaskId, bool), JoinHandle<Result<Verdict>>>,
+    revealed: usize,
+}
+
+impl Daemon {
+    async fn tick(&mut self, now: u32) -> Result<ControlFlow<()>> {
+        let (chain, me, config) = (&self.chain, &self.me, &self.config);
+        for seat in chain.assignments_of(me).await? {
+            if seat.role == AssignmentRole::Worker {
+                continue;
+            }
+            let key = (seat.task, seat.role == AssignmentRole::AppealVerifier);
+            let path = ballot_path(&config.work_dir, seat.task, seat.role);
+            let mut ballot = load_ballot(&path)?;
+            if ballot.is_none() && now <= seat.commit_deadline {
+                match self.jobs.get(&key) {
+                    None => {
+                        println!("[block {now}] verifier: task {}: replaying segments {:?}", seat.task, seat.segments);
+                        let (chain, net, seat, dir) = (chain.clone(), self.net.clone(), seat.clone(), config.work_dir.clone());
+                        let (threads, lie) = (config.threads, config.lie);
+                        self.jobs.insert(key, tokio::spawn(async move { judge(&chain, &net, &seat, &dir, threads, lie).await }));
+                    }
+                    Some(job) if job.is_finished() => {
+                        let Some(job) = self.jobs.remove(&key) else { continue };
+                        match job.await.map_err(|e| Error::Other(format!("verification panicked: {e}")))? {
+                            Ok(verdict) => {
+                                println!("[block {now}] verifier: task {}: verdict {}", seat.task, describe(&verdict));
+                                let fresh = Ballot {
+                                    verdict: hex::encode(verdict.encode()),
+                                    salt: to_hex(&fresh_salt()?),
+                                    committed: false,
+                                    revealed: false,
+                                };
+                                save_ballot(&path, &fresh)?;
+                                ballot = Some(fresh);
+                            }
+                            // Could not verify yet (data unavailable, node down): next block.
+                            Err(e) => tracing::warn!("task {}: cannot verify yet: {e}", seat.task),
+                        }
+                    }
+                    Some(_) => {}
+                }
+            }
+            let Some(mut ballot) = ballot else { continue };
+            if !ballot.committed && now <= seat.commit_deadline {
+                let commitment = verdict_commitment(seat.task, &me.encode(), &ballot.verdict()?, &ballot.salt()?);
+                chain.submit(&runtime::transactions().training().commit_verdict(seat.task, commitment)).await?;
+                ballot.committed = true;
+                save_ballot(&path, &ballot)?;
+                println!("[block {now}] verifier: task {}: committed", seat.task);
+            }
+            if ballot.committed && !ballot.revealed && now > seat.commit_deadline && now <= seat.reveal_deadline {
+                let call = runtime::transactions().training().reveal_verdict(seat.task, Static(ballot.verdict()?), ballot.salt()?);
+                chain.submit(&call).await?;
+                ballot.revealed = true;
+                save_ballot(&path, &ballot)?;
+                self.revealed += 1;
+                println!("[block {now}] verifier: task {}: revealed", seat.task);
+            }
+        }
+        if config.max_verdicts > 0 && self.revealed >= config.max_verdicts {
+            return Ok(ControlFlow::Break(()));
+        }
+        Ok(ControlFlow::Continue(()))
+    }
 }
 
 fn describe(verdict: &Verdict) -> String {
