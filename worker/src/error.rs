@@ -18,6 +18,8 @@ pub enum Error {
     Mismatch(String),
     #[error("tensor operation failed: {0}")]
     Candle(#[from] candle_core::Error),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
     #[error("{0}")]
     Other(String),
 }

@@ -10,6 +10,8 @@
 //! * [`optim`], [`train`], [`checkpoint`], [`replay`], [`eval`]: the run itself.
 //! * [`synthetic`]: generated datasets and specs (tests, benchmarks, self-test, demo).
 //! * [`selftest`]: checks this machine against the golden hashes of every family.
+//! * [`store`]: the content-addressed artifact store (RocksDB) and the root that names an
+//!   artifact.
 //! * [`cli`]: the `mlchain-worker` command line.
 pub mod checkpoint;
 pub mod cli;
@@ -23,6 +25,7 @@ pub mod replay;
 pub mod rng;
 pub mod selftest;
 pub mod spec;
+pub mod store;
 pub mod synthetic;
 pub mod train;
 
