@@ -11,7 +11,7 @@
 //! * [`synthetic`]: generated datasets and specs (tests, benchmarks, self-test, demo).
 //! * [`selftest`]: checks this machine against the golden hashes of every family.
 //! * [`store`]: the content-addressed artifact store (RocksDB) and the root that names an
-//!   artifact.
+//!   artifact; [`p2p`]: serving and fetching artifacts between workers over libp2p.
 //! * [`cli`]: the `mlchain-worker` command line.
 pub mod checkpoint;
 pub mod cli;
@@ -21,6 +21,7 @@ pub mod eval;
 pub mod kernels;
 pub mod model;
 pub mod optim;
+pub mod p2p;
 pub mod replay;
 pub mod rng;
 pub mod selftest;
