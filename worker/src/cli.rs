@@ -1,9 +1,12 @@
 //! The `mlchain-worker` command line.
+mod artifacts;
+
 use crate::data;
 use crate::error::{Error, Result};
 use crate::eval::{evaluate, model_from_params};
 use crate::replay::replay_run_segment;
 use crate::train::{check_dataset_hash, pool, train_run};
+pub use artifacts::{FetchArgs, ServeArgs, StoreCommand, StoreDir};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
@@ -17,7 +20,7 @@ pub const EXIT_MISMATCH: i32 = 3;
 #[command(
     name = "mlchain-worker",
     version,
-    about = "Deterministic training, segment replay and evaluation for mlchain tasks"
+    about = "Deterministic training, segment replay and evaluation for mlchain tasks; artifact store and peer-to-peer exchange"
 )]
 pub struct Cli {
     /// Print one JSON object instead of text.
@@ -84,6 +87,17 @@ pub enum Command {
         #[command(subcommand)]
         command: SpecCommand,
     },
+    /// The local artifact store: add, ls, get, pin, unpin, gc.
+    Store {
+        #[command(subcommand)]
+        command: StoreCommand,
+    },
+    /// Serve the store's artifacts to peers until interrupted; prints the peer id and the
+    /// addresses to fetch from.
+    Serve(ServeArgs),
+    /// Download an artifact from peers into the store, checking every chunk; a killed fetch
+    /// resumes where it stopped.
+    Fetch(FetchArgs),
 }
 
 #[derive(Subcommand)]
@@ -261,5 +275,8 @@ pub fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
+        Command::Store { command } => artifacts::store(cli.json, command),
+        Command::Serve(args) => artifacts::serve(cli.json, args),
+        Command::Fetch(args) => artifacts::fetch(cli.json, args),
     }
 }

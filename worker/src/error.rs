@@ -20,6 +20,10 @@ pub enum Error {
     Candle(#[from] candle_core::Error),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    P2p(#[from] crate::p2p::P2pError),
+    #[error(transparent)]
+    Fetch(#[from] crate::p2p::FetchError),
     #[error("{0}")]
     Other(String),
 }

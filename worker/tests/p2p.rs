@@ -1,5 +1,5 @@
-//! Artifact exchange between real libp2p nodes on 127.0.0.1, all in this process. Every test
-//! is bounded by a timeout.
+//! Artifact exchange between real libp2p nodes on 127.0.0.1, all in this process, plus the
+//! `serve` and `fetch` commands of the real binary. Every test is bounded by a timeout.
 use libp2p::identity::Keypair;
 use libp2p::Multiaddr;
 use mlchain_worker::p2p::{
@@ -347,4 +347,190 @@ async fn fetch_fails_clearly_when_no_provider_is_left() {
         assert!(matches!(err, FetchError::NoProviders(_)));
     })
     .await
+}
+
+mod cli {
+    //! The real binary: `store add`, `serve` (a child process, killed at the end), `fetch`.
+    use std::io::{BufRead, BufReader};
+    use std::path::Path;
+    use std::process::{Child, Command, Output, Stdio};
+    use std::time::{Duration, Instant};
+
+    fn worker() -> Command {
+        Command::new(env!("CARGO_BIN_EXE_mlchain-worker"))
+    }
+
+    /// Runs a command to completion, killing it after `limit`.
+    fn run(mut command: Command, limit: Duration) -> Output {
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            if started.elapsed() > limit {
+                let _ = child.kill();
+                panic!("{command:?} did not finish within {limit:?}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        child.wait_with_output().unwrap()
+    }
+
+    fn ok(out: &Output) -> String {
+        assert!(
+            out.status.success(),
+            "exit {:?}\nstdout: {}\nstderr: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// A `serve` child, killed when dropped.
+    struct Server {
+        child: Child,
+        peer_id: String,
+        addr: String,
+    }
+
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    fn serve(store: &Path) -> Server {
+        let mut child = worker()
+            .args(["serve", "--listen", "/ip4/127.0.0.1/tcp/0", "--store"])
+            .arg(store)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut server = Server {
+            child,
+            peer_id: String::new(),
+            addr: String::new(),
+        };
+        while server.addr.is_empty() {
+            let line = rx
+                .recv_timeout(Duration::from_secs(30))
+                .expect("serve prints its addresses within 30 s");
+            if let Some(id) = line.strip_prefix("peer id") {
+                server.peer_id = id.trim().to_string();
+            } else if let Some(addr) = line.strip_prefix("listening") {
+                server.addr = addr.trim().to_string();
+            }
+        }
+        server
+    }
+
+    #[test]
+    fn serve_and_fetch_move_an_artifact_between_two_stores() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        let file = dir.path().join("model.bin");
+        let data = super::artifact_bytes(2 * 1024 * 1024 + 4321, 42);
+        std::fs::write(&file, &data).unwrap();
+        let limit = Duration::from_secs(60);
+
+        let mut add = worker();
+        add.args(["store", "add", "--kind", "model", "--store"])
+            .arg(&a)
+            .arg(&file);
+        let root = ok(&run(add, limit))
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_string();
+        assert_eq!(root.len(), 64);
+
+        let server = serve(&a);
+        assert!(
+            server.addr.ends_with(&format!("/p2p/{}", server.peer_id)),
+            "{}",
+            server.addr
+        );
+        let out = dir.path().join("fetched.bin");
+        let mut fetch = worker();
+        fetch
+            .args(["fetch", &root, "--from", &server.addr, "--store"])
+            .arg(&b)
+            .arg("--out")
+            .arg(&out);
+        let text = ok(&run(fetch, limit));
+        assert!(text.contains("3 of 3 chunks downloaded"), "{text}");
+        assert_eq!(std::fs::read(&out).unwrap(), data);
+
+        let mut ls = worker();
+        ls.args(["store", "ls", "--store"]).arg(&b);
+        let listing = ok(&run(ls, limit));
+        assert!(
+            listing.contains(&root) && listing.contains("model"),
+            "{listing}"
+        );
+        let mut get = worker();
+        let copy = dir.path().join("copy.bin");
+        get.args(["store", "get", &root, "--store"])
+            .arg(&b)
+            .arg("--out")
+            .arg(&copy);
+        ok(&run(get, limit));
+        assert_eq!(std::fs::read(&copy).unwrap(), data);
+        let mut gc = worker();
+        gc.args(["store", "gc", "--store"]).arg(&b);
+        assert!(ok(&run(gc, limit)).contains("removed 0 artifacts"));
+
+        // Bad input and missing artifacts end in one clear line.
+        let mut bad_root = worker();
+        bad_root
+            .args(["fetch", "12ab", "--from", &server.addr, "--store"])
+            .arg(&b);
+        let out_bad = run(bad_root, limit);
+        assert!(!out_bad.status.success());
+        assert!(String::from_utf8_lossy(&out_bad.stderr).contains("64 hex digits"));
+        let mut unknown = worker();
+        unknown
+            .args(["fetch", &"ab".repeat(32), "--from", &server.addr, "--store"])
+            .arg(&b);
+        let out_unknown = run(unknown, limit);
+        assert_eq!(out_unknown.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&out_unknown.stderr);
+        assert!(
+            err.contains("no provider could deliver") && err.contains("does not have it"),
+            "{err}"
+        );
+        let mut no_peer_id = worker();
+        no_peer_id
+            .args(["fetch", &root, "--from", "/ip4/127.0.0.1/tcp/1", "--store"])
+            .arg(&b);
+        let out_no_id = run(no_peer_id, limit);
+        assert!(String::from_utf8_lossy(&out_no_id.stderr).contains("/p2p/<peer id>"));
+
+        // Killed and restarted, the server keeps its peer id (the key is in the store dir).
+        let (peer_id, addr) = (server.peer_id.clone(), server.addr.clone());
+        drop(server);
+        let mut unreachable = worker();
+        unreachable
+            .args(["fetch", &"cd".repeat(32), "--from", &addr, "--store"])
+            .arg(&b);
+        let out_gone = run(unreachable, limit);
+        assert_eq!(out_gone.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&out_gone.stderr).contains("unreachable"));
+        let again = serve(&a);
+        assert_eq!(again.peer_id, peer_id);
+    }
 }
