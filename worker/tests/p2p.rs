@@ -349,6 +349,29 @@ async fn fetch_fails_clearly_when_no_provider_is_left() {
     .await
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_listening_on_all_interfaces_reports_every_address() {
+    bounded(async {
+        let any: Multiaddr = "/ip4/0.0.0.0/tcp/0".parse().unwrap();
+        let node = Node::start(Keypair::generate_ed25519(), &[any], None)
+            .await
+            .expect("node starts");
+        let addrs = node.listen_addrs();
+        assert!(
+            addrs
+                .iter()
+                .any(|a| a.to_string().starts_with("/ip4/127.0.0.1/tcp/")),
+            "{addrs:?}"
+        );
+        let suffix = format!("/p2p/{}", node.peer_id());
+        assert!(node
+            .dial_addrs()
+            .iter()
+            .all(|a| a.to_string().ends_with(&suffix)));
+    })
+    .await
+}
+
 mod cli {
     //! The real binary: `store add`, `serve` (a child process, killed at the end), `fetch`.
     use std::io::{BufRead, BufReader};
