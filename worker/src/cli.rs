@@ -21,7 +21,7 @@ pub const EXIT_MISMATCH: i32 = 3;
 #[command(
     name = "mlchain-worker",
     version,
-    about = "Deterministic training, segment replay and evaluation for mlchain tasks"
+    about = "Deterministic training, segment replay and evaluation for mlchain tasks; artifact store and peer-to-peer exchange"
 )]
 pub struct Cli {
     /// Print one JSON object instead of text.
@@ -93,9 +93,11 @@ pub enum Command {
         #[command(subcommand)]
         command: StoreCommand,
     },
-    /// Serve the store's artifacts to peers until interrupted.
+    /// Serve the store's artifacts to peers until interrupted; prints the peer id and the
+    /// addresses to fetch from.
     Serve(ServeArgs),
-    /// Download an artifact from peers into the store.
+    /// Download an artifact from peers into the store, checking every chunk; a killed fetch
+    /// resumes where it stopped.
     Fetch(FetchArgs),
     /// Datasets: generate the demo's, or store and register your own.
     Data {

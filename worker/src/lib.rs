@@ -10,6 +10,8 @@
 //! * [`optim`], [`train`], [`checkpoint`], [`replay`], [`eval`]: the run itself.
 //! * [`synthetic`]: generated datasets and specs (tests, benchmarks, self-test, demo).
 //! * [`selftest`]: checks this machine against the golden hashes of every family.
+//! * [`store`]: the content-addressed artifact store (RocksDB) and the root that names an
+//!   artifact; [`p2p`]: serving and fetching artifacts between workers over libp2p.
 //! * [`cli`]: the `mlchain-worker` command line.
 pub mod chain;
 pub mod checkpoint;

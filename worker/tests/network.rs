@@ -5,9 +5,10 @@
 //!
 //! Needs the node binary of the same build: `cargo test --workspace` builds it; alone, run
 //! `cargo build -p mlchain-node` first.
-mod common;
+#[path = "common/cluster.rs"]
+mod cluster;
 
-use common::cluster::{node_bin_beside, Cluster, Market};
+use cluster::{node_bin_beside, Cluster, Market};
 use mlchain_worker::chain::UNIT;
 use std::path::PathBuf;
 use std::time::Duration;

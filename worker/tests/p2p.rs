@@ -26,12 +26,10 @@ fn artifact_bytes(len: usize, seed: u64) -> Vec<u8> {
         .collect()
 }
 
-fn bounded<F: Future>(f: F) -> impl Future<Output = F::Output> {
-    async move {
-        tokio::time::timeout(Duration::from_secs(90), f)
-            .await
-            .expect("test took longer than 90 s")
-    }
+async fn bounded<F: Future>(f: F) -> F::Output {
+    tokio::time::timeout(Duration::from_secs(90), f)
+        .await
+        .expect("test took longer than 90 s")
 }
 
 fn open_store(dir: &tempfile::TempDir) -> Arc<Store> {
@@ -82,6 +80,7 @@ impl ArtifactSource for Counting {
         match request {
             Request::Manifest { .. } => self.manifests.fetch_add(1, Ordering::SeqCst),
             Request::Chunk { .. } => self.chunks.fetch_add(1, Ordering::SeqCst),
+            Request::Resolve { .. } => 0,
         };
         self.store.answer(request)
     }
@@ -347,6 +346,29 @@ async fn fetch_fails_clearly_when_no_provider_is_left() {
             .await
             .unwrap_err();
         assert!(matches!(err, FetchError::NoProviders(_)));
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_listening_on_all_interfaces_reports_every_address() {
+    bounded(async {
+        let any: Multiaddr = "/ip4/0.0.0.0/tcp/0".parse().unwrap();
+        let node = Node::start(Keypair::generate_ed25519(), &[any], None)
+            .await
+            .expect("node starts");
+        let addrs = node.listen_addrs();
+        assert!(
+            addrs
+                .iter()
+                .any(|a| a.to_string().starts_with("/ip4/127.0.0.1/tcp/")),
+            "{addrs:?}"
+        );
+        let suffix = format!("/p2p/{}", node.peer_id());
+        assert!(node
+            .dial_addrs()
+            .iter()
+            .all(|a| a.to_string().ends_with(&suffix)));
     })
     .await
 }

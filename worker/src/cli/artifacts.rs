@@ -234,12 +234,31 @@ pub fn serve(json: bool, args: ServeArgs) -> Result<i32> {
             artifacts = store.list().map(|l| l.len()).unwrap_or(0),
             "serving"
         );
-        tokio::signal::ctrl_c()
-            .await
-            .map_err(|e| Error::Other(format!("cannot wait for Ctrl-C: {e}")))?;
+        shutdown_signal().await?;
+        tracing::info!("shutting down");
         drop(node);
         Ok(0)
     })
+}
+
+/// Ctrl-C, or SIGTERM on Unix (what `kill` and service managers send): either way the store is
+/// closed cleanly.
+async fn shutdown_signal() -> Result<()> {
+    let failed =
+        |e: std::io::Error| Error::Other(format!("cannot wait for a shutdown signal: {e}"));
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = signal(SignalKind::terminate()).map_err(failed)?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result.map_err(failed),
+            _ = term.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await.map_err(failed)
+    }
 }
 
 pub fn fetch(json: bool, args: FetchArgs) -> Result<i32> {

@@ -9,6 +9,7 @@ use super::protocol::ArtifactCodec;
 use super::{ArtifactSource, P2pError, Request, RequestError, Response, PROTOCOL, REQUEST_TIMEOUT};
 use futures::StreamExt;
 use libp2p::identity::Keypair;
+use libp2p::multiaddr::Protocol;
 use libp2p::request_response::{self, OutboundFailure, OutboundRequestId, ProtocolSupport};
 use libp2p::swarm::dial_opts::DialOpts;
 use libp2p::swarm::{DialError, NetworkBehaviour, SwarmEvent};
@@ -24,7 +25,13 @@ const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long [`Node::start`] waits for its listeners to come up.
 const LISTEN_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// After the first address of a listener on all interfaces, how long to collect the others.
+const INTERFACES_SETTLE: Duration = Duration::from_millis(250);
+
 type Reply = oneshot::Sender<Result<Response, RequestError>>;
+
+/// A response computed on the blocking pool, on its way back to the swarm.
+type Answer = (request_response::ResponseChannel<Response>, Response);
 
 #[derive(NetworkBehaviour)]
 struct Behaviour {
@@ -37,7 +44,7 @@ enum Command {
         peer: PeerId,
         addr: Option<Multiaddr>,
         request: Request,
-        reply: oneshot::Sender<Result<Response, RequestError>>,
+        reply: Reply,
     },
     Disconnect(PeerId),
 }
@@ -59,11 +66,21 @@ impl Node {
         listen: &[Multiaddr],
         source: Option<Arc<dyn ArtifactSource>>,
     ) -> Result<Node, P2pError> {
-        let mut swarm = build_swarm(keypair)?;
-        let peer_id = *swarm.local_peer_id();
+        let (answered, answers) = mpsc::unbounded_channel();
+        let mut driver = Driver {
+            swarm: build_swarm(keypair)?,
+            source,
+            pending: HashMap::new(),
+            dialing: HashMap::new(),
+            dial_errors: HashMap::new(),
+            known_addrs: HashSet::new(),
+            answered,
+        };
+        let peer_id = *driver.swarm.local_peer_id();
         let mut waiting = HashMap::new();
         for addr in listen {
-            let id = swarm
+            let id = driver
+                .swarm
                 .listen_on(addr.clone())
                 .map_err(|e| P2pError::Listen {
                     addr: addr.clone(),
@@ -71,53 +88,71 @@ impl Node {
                 })?;
             waiting.insert(id, addr.clone());
         }
+        // 0.0.0.0 or :: yields one address per interface, reported one after the other.
+        let all_interfaces = listen.iter().any(|a| {
+            a.iter().any(|p| match p {
+                Protocol::Ip4(ip) => ip.is_unspecified(),
+                Protocol::Ip6(ip) => ip.is_unspecified(),
+                _ => false,
+            })
+        });
         let mut listen_addrs = Vec::new();
-        let deadline = tokio::time::Instant::now() + LISTEN_TIMEOUT;
-        while !waiting.is_empty() {
-            let event = tokio::time::timeout_at(deadline, swarm.select_next_some())
-                .await
-                .map_err(|_| P2pError::Listen {
-                    addr: waiting
-                        .values()
-                        .next()
-                        .cloned()
-                        .unwrap_or_else(Multiaddr::empty),
-                    reason: "no listen address within 10 s".into(),
-                })?;
+        let mut deadline = tokio::time::Instant::now() + LISTEN_TIMEOUT;
+        while !waiting.is_empty() || all_interfaces {
+            let Ok(event) =
+                tokio::time::timeout_at(deadline, driver.swarm.select_next_some()).await
+            else {
+                match waiting.values().next() {
+                    None => break,
+                    Some(addr) => {
+                        return Err(P2pError::Listen {
+                            addr: addr.clone(),
+                            reason: format!("no listen address within {LISTEN_TIMEOUT:?}"),
+                        })
+                    }
+                }
+            };
             match event {
                 SwarmEvent::NewListenAddr {
                     listener_id,
                     address,
                 } => {
-                    waiting.remove(&listener_id);
+                    if waiting.remove(&listener_id).is_some() && waiting.is_empty() {
+                        deadline = tokio::time::Instant::now() + INTERFACES_SETTLE;
+                    }
                     listen_addrs.push(address);
                 }
                 SwarmEvent::ListenerClosed {
                     listener_id,
                     reason,
                     ..
-                } => {
-                    if let Some(addr) = waiting.remove(&listener_id) {
-                        let reason = match reason {
-                            Ok(()) => "listener closed".into(),
-                            Err(e) => e.to_string(),
-                        };
-                        return Err(P2pError::Listen { addr, reason });
-                    }
+                } if waiting.contains_key(&listener_id) => {
+                    let reason = match reason {
+                        Ok(()) => "listener closed".into(),
+                        Err(e) => e.to_string(),
+                    };
+                    let addr = waiting
+                        .remove(&listener_id)
+                        .unwrap_or_else(Multiaddr::empty);
+                    return Err(P2pError::Listen { addr, reason });
                 }
-                SwarmEvent::ListenerError { listener_id, error } => {
-                    if let Some(addr) = waiting.remove(&listener_id) {
-                        return Err(P2pError::Listen {
-                            addr,
-                            reason: error.to_string(),
-                        });
-                    }
+                SwarmEvent::ListenerError { listener_id, error }
+                    if waiting.contains_key(&listener_id) =>
+                {
+                    let addr = waiting
+                        .remove(&listener_id)
+                        .unwrap_or_else(Multiaddr::empty);
+                    return Err(P2pError::Listen {
+                        addr,
+                        reason: error.to_string(),
+                    });
                 }
-                _ => {}
+                // Nothing is lost while we wait: a peer may already be asking.
+                other => driver.on_event(other),
             }
         }
         let (commands, receiver) = mpsc::channel(256);
-        tokio::spawn(run(swarm, receiver, source));
+        tokio::spawn(run(driver, receiver, answers));
         Ok(Node {
             peer_id,
             listen_addrs,
@@ -138,10 +173,7 @@ impl Node {
     pub fn dial_addrs(&self) -> Vec<Multiaddr> {
         self.listen_addrs
             .iter()
-            .map(|a| {
-                a.clone()
-                    .with(libp2p::multiaddr::Protocol::P2p(self.peer_id))
-            })
+            .map(|a| a.clone().with(Protocol::P2p(self.peer_id)))
             .collect()
     }
 
@@ -209,24 +241,14 @@ struct Driver {
     /// Why the last dial to a peer failed: request-response itself only says `DialFailure`.
     dial_errors: HashMap<PeerId, String>,
     known_addrs: HashSet<(PeerId, Multiaddr)>,
-    answered: mpsc::UnboundedSender<(request_response::ResponseChannel<Response>, Response)>,
+    answered: mpsc::UnboundedSender<Answer>,
 }
 
 async fn run(
-    swarm: Swarm<Behaviour>,
+    mut driver: Driver,
     mut commands: mpsc::Receiver<Command>,
-    source: Option<Arc<dyn ArtifactSource>>,
+    mut answers: mpsc::UnboundedReceiver<Answer>,
 ) {
-    let (answered, mut answers) = mpsc::unbounded_channel();
-    let mut driver = Driver {
-        swarm,
-        source,
-        pending: HashMap::new(),
-        dialing: HashMap::new(),
-        dial_errors: HashMap::new(),
-        known_addrs: HashSet::new(),
-        answered,
-    };
     loop {
         tokio::select! {
             command = commands.recv() => match command {

@@ -130,7 +130,7 @@ fn put_chunk_refuses_bytes_that_do_not_match_the_hash() {
 
 /// Overwrites a value through RocksDB itself, as disk corruption would, with the store closed.
 fn corrupt_on_disk(dir: &Path, cf: &str, key: &[u8], value: &[u8]) {
-    let db = DB::open_cf(&Options::default(), dir, [CF_CHUNKS, CF_MANIFESTS, CF_PINS]).unwrap();
+    let db = DB::open_cf(&Options::default(), dir, [CF_CHUNKS, CF_MANIFESTS, CF_PINS, CF_NAMES]).unwrap();
     db.put_cf(db.cf_handle(cf).unwrap(), key, value).unwrap();
 }
 
@@ -289,4 +289,25 @@ fn second_open_of_a_store_in_use_is_a_clear_error() {
     let _first = open(dir.path());
     let err = Store::open(dir.path()).err().expect("second open fails");
     assert!(err.to_string().contains("another mlchain-worker"), "{err}");
+}
+
+#[test]
+fn names_resolve_to_stored_artifacts_and_are_answered_over_the_protocol() {
+    use crate::p2p::{ArtifactSource, Request, Response};
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let root = store.put_bytes(ArtifactKind::Run, &bytes(100, 3)).unwrap();
+    let name = [7u8; 32];
+    assert_eq!(store.resolve(&name).unwrap(), None);
+    assert_eq!(store.answer(&Request::Resolve { name }), Response::NotFound);
+    store.set_name(&name, &root).unwrap();
+    assert_eq!(store.resolve(&name).unwrap(), Some(root));
+    assert_eq!(store.answer(&Request::Resolve { name }), Response::Resolved(root));
+    // A name can only point at something the store holds.
+    let absent = ArtifactId([9; 32]);
+    assert!(matches!(store.set_name(&[8; 32], &absent), Err(StoreError::NotFound(_))));
+    // After the artifact is collected, the name is no longer answered.
+    store.unpin(&root).unwrap();
+    store.gc().unwrap();
+    assert_eq!(store.answer(&Request::Resolve { name }), Response::NotFound);
 }
