@@ -18,5 +18,7 @@ export RUST_TEST_THREADS="${RUST_TEST_THREADS:-1}"
 if [ "$#" -gt 0 ]; then
 	exec cargo test --locked "$@"
 fi
-cargo build --locked -p mlchain-node
+# One invocation builds everything with one feature set; the node binary the end-to-end tests
+# start is among its targets. (A separate `cargo build -p mlchain-node` first would resolve the
+# node's dependencies' features differently and compile the whole Substrate stack twice.)
 cargo test --locked --workspace
