@@ -10,8 +10,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/setup.sh
 source scripts/setup.sh
 
-# One package per invocation: built together, the two would unify their dependencies'
-# features differently from the test build and recompile much of the node.
-cargo build --locked -p mlchain-node
-cargo build --locked -p mlchain-worker --bin mlchain-worker --example network_demo
+# Exactly the build of README command 2 (`cargo test` builds every binary and example too), so
+# running both commands compiles the Substrate stack once.
+cargo test --locked --workspace --no-run
 exec "$CARGO_TARGET_DIR/debug/examples/network_demo" --worker "$CARGO_TARGET_DIR/debug/mlchain-worker"
