@@ -13,4 +13,7 @@ source scripts/setup.sh
 # Exactly the build of README command 2 (`cargo test` builds every binary and example too), so
 # running both commands compiles the Substrate stack once.
 cargo test --locked --workspace --no-run
-exec "$CARGO_TARGET_DIR/debug/examples/network_demo" --worker "$CARGO_TARGET_DIR/debug/mlchain-worker"
+# The example as cargo placed it (plain name, or the newest hashed copy).
+demo="$(ls -t "$CARGO_TARGET_DIR"/debug/examples/network_demo "$CARGO_TARGET_DIR"/debug/examples/network_demo-* 2>/dev/null | grep -v '\.d$' | head -n 1 || true)"
+[ -x "$demo" ] || { echo "network_demo was not built" >&2; exit 1; }
+exec "$demo" --worker "$CARGO_TARGET_DIR/debug/mlchain-worker"
