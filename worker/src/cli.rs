@@ -14,6 +14,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
+/// The async runtime the network commands run on.
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start the async runtime: {e}")))
+}
+
 /// Exit code of `replay` when the recomputed checkpoint differs from the committed one.
 pub const EXIT_MISMATCH: i32 = 3;
 

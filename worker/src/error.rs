@@ -27,8 +27,6 @@ pub enum Error {
     #[error(transparent)]
     Fetch(#[from] crate::p2p::FetchError),
     #[error("{0}")]
-    Input(String),
-    #[error("{0}")]
     Other(String),
 }
 

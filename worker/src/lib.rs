@@ -20,6 +20,7 @@ pub mod data;
 pub mod error;
 pub mod eval;
 pub mod kernels;
+pub mod metrics;
 pub mod model;
 pub mod optim;
 pub mod p2p;

@@ -67,13 +67,7 @@ async fn a_worker_that_commits_a_corrupted_checkpoint_is_rejected_and_slashed() 
     }
     // The task is reopened after the rejection (its claim window lasts), so the requester's
     // follower keeps running: watch its output instead of waiting for it to end.
-    let ws = cluster.ws();
-    let (train, eval) = (market.train_entry.to_string(), market.eval_entry.to_string());
-    cluster.spawn(
-        "alice",
-        &["submit", "--node", &ws, "--suri", "//Alice", "--spec", market.spec.to_str().unwrap(), "--train-data", &train,
-          "--eval-data", &eval, "--reward", "50", "--worker-bond", "100", "--claim-within", "200", "--execution", "200", "--wait"],
-    );
+    cluster.submit_in_background(&market);
     let log = cluster.wait_for_log("alice", "REJECTED", Duration::from_secs(420));
     // Half of the 100 MLC bond; the verifiers that proved the fault share half of that.
     assert!(log.contains("slashed 50 MLC"), "{log}");
@@ -97,4 +91,95 @@ async fn a_verifier_that_lies_is_outvoted_and_slashed() {
     assert_eq!(lines_with(&log, "paid 0 MLC, slashed 20 MLC").len(), 1, "{log}");
     assert_eq!(lines_with(&log, "paid 1 MLC, slashed 0 MLC").len(), 2, "{log}");
     assert!(log.contains("not upheld"), "{log}");
+}
+
+/// `GET /metrics` of a daemon started with `--prometheus-port port`.
+fn scrape(port: u16) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("the metrics endpoint answers");
+    stream.write_all(b"GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+/// The first `fetching NAME… from PEER: MISSING of CHUNKS chunks` line of `log` with at least
+/// `min_chunks` chunks: (NAME, MISSING, CHUNKS).
+fn multi_chunk_fetch(log: &str, min_chunks: u32) -> Option<(String, u32, u32)> {
+    log.lines().filter_map(|line| {
+        let rest = line.strip_prefix("fetching ")?;
+        let name = rest.split('…').next()?.to_owned();
+        let counts = rest.split(": ").nth(1)?;
+        let mut words = counts.split(' ');
+        let missing = words.next()?.parse().ok()?;
+        let chunks = words.nth(1)?.parse().ok()?;
+        (chunks >= min_chunks).then_some((name, missing, chunks))
+    }).next()
+}
+
+/// Three faults in one task, one after the other, and it still settles with everyone paid:
+/// 1. Bob asks a peer that serves corrupted chunks first: he bans it and fetches from Ferdie.
+/// 2. The node is killed and restarted after Bob's submission: the daemons and Alice's
+///    follower reconnect.
+/// 3. Charlie is killed while fetching the (multi-chunk) training data from Bob, who serves
+///    slowly; started again, he downloads only the chunks he lacks.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_task_settles_despite_a_corrupting_peer_a_node_restart_and_a_verifier_killed_mid_fetch() {
+    let mut cluster = cluster().await;
+    // 200,000 rows of 20 bytes: each dataset is 4 chunks of 1 MiB. A wider commit window
+    // leaves time for the slow transfers and Charlie's restart.
+    let market = cluster.open_market_with([30, 5, 3], 200_000);
+    let mallory_dir = cluster.path("mallory");
+    let copied = std::process::Command::new("cp").arg("-r").arg(cluster.path("ferdie")).arg(&mallory_dir).status().unwrap();
+    assert!(copied.success(), "copy Ferdie's store for Mallory");
+    std::fs::remove_file(mallory_dir.join("node.key")).unwrap();
+    let mallory = cluster.serve("mallory", &mallory_dir, &["--fault", "corrupt-chunks"]);
+    let mallory_peer = mallory.rsplit('/').next().unwrap().to_owned();
+
+    let metrics_port = mlchain_testkit::free_port();
+    let port = metrics_port.to_string();
+    cluster.start_daemon("Bob", "worker", &market, &["--max-tasks", "1", "--peer", &mallory, "--fault", "slow-chunks=400", "--prometheus-port", &port]);
+    for v in VERIFIERS {
+        cluster.start_daemon(v, "verifier", &market, &["--max-tasks", "1"]);
+    }
+    cluster.submit_in_background(&market);
+
+    // 1. Mallory's chunks fail their hash: Bob bans her and trains on Ferdie's copy.
+    let bob = cluster.wait_for_log("bob", "submitted task", Duration::from_secs(300));
+    assert!(bob.lines().any(|l| l.starts_with(&format!("dropped provider {mallory_peer} (banned)"))), "{bob}");
+    let metrics = scrape(metrics_port);
+    assert!(metrics.contains("mlchain_worker_tasks_submitted_total{role=\"worker\"} 1"), "{metrics}");
+    assert!(metrics.contains("mlchain_worker_providers_dropped_total{role=\"worker\"} 1"), "{metrics}");
+
+    // 2. The node goes down for a few seconds.
+    cluster.node.kill();
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    cluster.node.restart().expect("restart the node");
+    cluster.node.rpc(Duration::from_secs(60)).await.expect("node RPC after the restart");
+
+    // 3. Charlie is killed part way through the training data: once its first chunk is in
+    // (Bob sends a chunk every 400 ms at most; this polls every 50 ms).
+    let start = std::time::Instant::now();
+    let (name, _, chunks) = loop {
+        let log = cluster.log("charlie");
+        if let Some((name, missing, chunks)) = multi_chunk_fetch(&log, 4) {
+            if log.contains(&format!("fetched {name}…: 1/")) {
+                break (name, missing, chunks);
+            }
+        }
+        assert!(start.elapsed() < Duration::from_secs(240), "Charlie never fetched the training data:{}", cluster.all_logs());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    cluster.kill("charlie");
+    cluster.start_daemon_as("charlie-2", "Charlie", "verifier", &market, &["--max-tasks", "1"]);
+    let resumed = cluster.wait_for_log("charlie-2", &format!("fetching {name}…"), Duration::from_secs(120));
+    let (_, missing, again) = multi_chunk_fetch(&resumed, 4).expect("the fetch line");
+    assert_eq!(again, chunks);
+    assert!(missing < chunks, "the restarted fetch downloads only what is missing ({missing} of {chunks}):{}", cluster.all_logs());
+
+    // Alice's follower exits once the task has settled.
+    assert_eq!(cluster.wait("alice", Duration::from_secs(300)), Some(0), "the task is accepted:{}", cluster.all_logs());
+    let alice = cluster.log("alice");
+    assert!(alice.contains("ACCEPTED: worker") && alice.contains("paid 40.5 MLC"), "{alice}");
+    assert_eq!(lines_with(&alice, "paid 1 MLC, slashed 0 MLC").len(), 3, "{alice}{}", cluster.all_logs());
 }

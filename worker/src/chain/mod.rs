@@ -12,7 +12,7 @@
 
 use crate::chain::runtime::runtime_types;
 use mlchain_primitives::training::{Assignment, TaskId};
-use std::str::FromStr;
+use std::path::PathBuf;
 use subxt::{
     client::{ClientAtBlock, OnlineClientAtBlockImpl},
     config::{PolkadotExtrinsicParamsBuilder, RpcConfigFor},
@@ -24,7 +24,9 @@ use subxt::{
     utils::AccountId32,
     OnlineClient, PolkadotConfig,
 };
-use subxt_signer::{sr25519::Keypair, SecretUri};
+use subxt_signer::sr25519::Keypair;
+
+pub mod key;
 
 #[subxt::subxt(
     runtime_metadata_path = "metadata/mlchain.scale",
@@ -62,6 +64,8 @@ pub enum ChainError {
     Connect { url: String, message: String },
     #[error("bad secret URI (expected e.g. //Alice or a mnemonic): {0}")]
     Suri(String),
+    #[error("keystore {}: {message}", path.display())]
+    Keystore { path: PathBuf, message: String },
     #[error("{call} failed on chain: {message}")]
     Dispatch { call: String, message: String },
     #[error("{call} was not included: {message}")]
@@ -71,7 +75,8 @@ pub enum ChainError {
 }
 
 impl ChainError {
-    fn rpc(e: impl std::fmt::Display) -> Self {
+    /// A failed RPC call (storage read, event fetch, runtime API call).
+    pub(crate) fn rpc(e: impl std::fmt::Display) -> Self {
         ChainError::Rpc(e.to_string())
     }
 }
@@ -91,10 +96,9 @@ pub struct Chain {
 }
 
 impl Chain {
-    /// Connects to `url` (`ws://host:port`) and signs with the key of `suri` (`//Alice`, a
-    /// mnemonic, optionally with `//hard/soft` derivations and `///password`).
-    pub async fn connect(url: &str, suri: &str) -> Result<Self> {
-        let signer = signer_from_suri(suri)?;
+    /// Connects to `url` (`ws://host:port`); transactions are signed with `signer` (see
+    /// [`key`]).
+    pub async fn connect(url: &str, signer: Keypair) -> Result<Self> {
         let connect_error = |e: &dyn std::fmt::Display| ChainError::Connect {
             url: url.to_owned(),
             message: e.to_string(),
@@ -204,10 +208,4 @@ impl Chain {
             None => 0,
         })
     }
-}
-
-/// The sr25519 key of a secret URI.
-pub fn signer_from_suri(suri: &str) -> Result<Keypair> {
-    let uri = SecretUri::from_str(suri).map_err(|e| ChainError::Suri(e.to_string()))?;
-    Keypair::from_uri(&uri).map_err(|e| ChainError::Suri(e.to_string()))
 }

@@ -3,8 +3,11 @@
 //!
 //! A store directory holds the RocksDB database in `DIR/db` and, once `serve` has run, the
 //! node key in `DIR/node-key` (unless `--key` puts it elsewhere).
+use super::network::MetricsArgs;
+use super::runtime;
 use crate::error::{Error, Result};
-use crate::p2p::{self, FetchEvent, FetchOptions, Node, Provider};
+use crate::metrics::MeteredSource;
+use crate::p2p::{self, fault::{with_fault, Fault}, FetchEvent, FetchOptions, Node, Provider};
 use crate::store::{ArtifactId, ArtifactKind, Store};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -87,6 +90,11 @@ pub struct ServeArgs {
     /// restarts. Default: DIR/node-key.
     #[arg(long, value_name = "FILE")]
     pub key: Option<PathBuf>,
+    #[command(flatten)]
+    pub metrics: MetricsArgs,
+    /// TESTING ONLY: serve artifacts badly (`corrupt-chunks`, `slow-chunks=MS`).
+    #[arg(long, hide = true)]
+    pub fault: Option<Fault>,
 }
 
 #[derive(Args)]
@@ -113,12 +121,6 @@ pub struct FetchArgs {
     pub key: Option<PathBuf>,
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Other(format!("cannot start the async runtime: {e}")))
-}
 
 pub fn store(json: bool, command: StoreCommand) -> Result<i32> {
     match command {
@@ -214,7 +216,8 @@ pub fn serve(json: bool, args: ServeArgs) -> Result<i32> {
     let store = Arc::new(args.dir.open()?);
     let key = load_key(&args.key.unwrap_or_else(|| args.dir.store.join("node-key")))?;
     runtime()?.block_on(async move {
-        let source: Arc<dyn p2p::ArtifactSource> = store.clone();
+        let metrics = args.metrics.start("serve").await?;
+        let source = Arc::new(MeteredSource { inner: with_fault(store.clone(), args.fault), metrics });
         let node = Node::start(key, &args.listen, Some(source)).await?;
         let addrs: Vec<String> = node.dial_addrs().iter().map(|a| a.to_string()).collect();
         if json {

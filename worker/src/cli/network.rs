@@ -1,37 +1,70 @@
 //! The command-line side of the network roles: `data`, `submit`, `run` and `admin`.
-use crate::chain::{Balance, Chain};
+use super::runtime;
+use crate::chain::{key, Balance, Chain};
 use crate::error::{Error, Result};
-use crate::p2p::Provider;
+use crate::metrics::Metrics;
+use crate::p2p::{fault::Fault, Provider};
 use crate::roles::{
     self,
     admin::Windows,
-    net::Net,
+    net::{Net, NetConfig},
     owner::Terms,
     participant::Role,
     requester::{NewTask, Outcome},
     trainer::{Cheat, TrainerConfig},
     verifier::VerifierConfig,
 };
-use clap::{Args, Subcommand};
+use clap::{ArgGroup, Args, Subcommand};
 use libp2p::Multiaddr;
+use std::net::Ipv4Addr;
 use std::path::PathBuf;
+use subxt_signer::sr25519::Keypair;
 use std::sync::Arc;
 
 /// Which node to talk to and which key signs.
 #[derive(Args, Clone, Debug)]
+#[command(group(ArgGroup::new("signer").required(true).args(["suri", "keystore_path"])))]
 pub struct ChainArgs {
     /// WebSocket RPC address of an mlchain node.
     #[arg(long, default_value = "ws://127.0.0.1:9944", env = "MLCHAIN_NODE")]
     pub node: String,
     /// Secret URI of the signing sr25519 key: `//Alice` on a dev chain, or a mnemonic with
     /// optional `//derivation` and `///password`.
-    #[arg(long, env = "MLCHAIN_SURI")]
-    pub suri: String,
+    #[arg(long, env = "MLCHAIN_SURI", hide_env_values = true)]
+    pub suri: Option<String>,
+    /// A node keystore holding the signing key, as `mlchain-node key insert --keystore-path
+    /// DIR --key-type mlcw --scheme sr25519` writes it (the one `mlcw` key in DIR is used).
+    #[arg(long, value_name = "DIR")]
+    pub keystore_path: Option<PathBuf>,
+    /// Password of the keystore, if it has one.
+    #[arg(long, env = "MLCHAIN_KEYSTORE_PASSWORD", hide_env_values = true, requires = "keystore_path", conflicts_with = "password_filename")]
+    pub password: Option<String>,
+    /// File whose first line is the password of the keystore.
+    #[arg(long, value_name = "FILE", requires = "keystore_path")]
+    pub password_filename: Option<PathBuf>,
 }
 
 impl ChainArgs {
+    fn signer(&self) -> Result<Keypair> {
+        if let Some(suri) = &self.suri {
+            return Ok(key::from_suri(suri)?);
+        }
+        let Some(dir) = &self.keystore_path else {
+            return Err(Error::Other("give the signing key with --suri or --keystore-path".into()));
+        };
+        let password = match (&self.password, &self.password_filename) {
+            (Some(password), _) => Some(password.clone()),
+            (None, Some(path)) => {
+                let text = std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.clone(), source })?;
+                Some(text.lines().next().unwrap_or_default().to_owned())
+            }
+            (None, None) => None,
+        };
+        Ok(key::from_keystore(dir, password.as_deref())?)
+    }
+
     async fn connect(&self) -> Result<Chain> {
-        Ok(Chain::connect(&self.node, &self.suri).await?)
+        Ok(Chain::connect(&self.node, self.signer()?).await?)
     }
 }
 
@@ -49,11 +82,15 @@ pub struct NetArgs {
     /// example a data owner's `serve`); repeatable.
     #[arg(long = "peer")]
     pub peers: Vec<Provider>,
+    /// TESTING ONLY: serve artifacts badly (`corrupt-chunks`, `slow-chunks=MS`).
+    #[arg(long, hide = true)]
+    pub fault: Option<Fault>,
 }
 
 impl NetArgs {
-    async fn start(&self) -> Result<Net> {
-        Net::start(&self.dir, std::slice::from_ref(&self.listen), self.peers.clone()).await
+    async fn start(&self, metrics: Metrics) -> Result<Net> {
+        let config = NetConfig { listen: vec![self.listen.clone()], peers: self.peers.clone(), fault: self.fault };
+        Net::start(&self.dir, config, metrics).await
     }
 }
 
@@ -159,6 +196,31 @@ pub struct RunArgs {
     /// TESTING ONLY: as a verifier, reject every run with a false claim.
     #[arg(long, hide = true)]
     pub lie: bool,
+    #[command(flatten)]
+    pub metrics: MetricsArgs,
+}
+
+/// Where a daemon serves its Prometheus metrics.
+#[derive(Args, Clone, Debug)]
+pub struct MetricsArgs {
+    /// Serve Prometheus metrics at http://127.0.0.1:PORT/metrics.
+    #[arg(long, value_name = "PORT")]
+    pub prometheus_port: Option<u16>,
+    /// Serve the metrics on all interfaces instead of 127.0.0.1 only.
+    #[arg(long, requires = "prometheus_port")]
+    pub prometheus_external: bool,
+}
+
+impl MetricsArgs {
+    /// The metrics of a daemon in `role`, served if a port was given.
+    pub async fn start(&self, role: &str) -> Result<Metrics> {
+        let metrics = Metrics::new(role)?;
+        if let Some(port) = self.prometheus_port {
+            let ip = if self.prometheus_external { Ipv4Addr::UNSPECIFIED } else { Ipv4Addr::LOCALHOST };
+            metrics.serve((ip, port).into()).await?;
+        }
+        Ok(metrics)
+    }
 }
 
 #[derive(Subcommand)]
@@ -177,18 +239,12 @@ pub enum AdminCommand {
     },
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Other(format!("cannot start the async runtime: {e}")))
-}
-
 pub fn data(command: DataCommand) -> Result<i32> {
     match command {
         DataCommand::Add { files, chain, dir, price, royalty_bps, licence } => runtime()?.block_on(async {
             let chain = chain.connect().await?;
-            let net = Net::start(&dir, &[], Vec::new()).await?;
+            let config = NetConfig { listen: Vec::new(), peers: Vec::new(), fault: None };
+            let net = Net::start(&dir, config, Metrics::new("owner")?).await?;
             let terms = Terms { licence, price, royalty_bps };
             for file in files {
                 roles::owner::add_dataset(&chain, &net, &file, &terms).await?;
@@ -245,7 +301,12 @@ pub fn submit(args: SubmitArgs) -> Result<i32> {
 pub fn run(args: RunArgs) -> Result<i32> {
     runtime()?.block_on(async {
         let chain = args.chain.connect().await?;
-        let net = Arc::new(args.net.start().await?);
+        let role = match args.role {
+            Role::Worker => "worker",
+            Role::Verifier => "verifier",
+        };
+        let metrics = args.metrics.start(role).await?;
+        let net = Arc::new(args.net.start(metrics).await?);
         match args.role {
             Role::Worker => {
                 let config = TrainerConfig {

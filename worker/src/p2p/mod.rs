@@ -5,9 +5,11 @@
 //!   requests from an [`ArtifactSource`] (the [`Store`], when serving) and sends our requests.
 //! * [`fetch`]: downloads an artifact from a list of providers into the store, verifying every
 //!   byte, resuming from what is already stored and dropping peers that send bad data.
+//! * [`fault`]: providers that corrupt or slow down what they send, for end-to-end tests.
 //!
 //! A node's identity is an ed25519 key kept in a file ([`load_or_create_key`]), so its peer id
 //! survives restarts and can be published on-chain.
+pub mod fault;
 pub mod fetch;
 mod node;
 pub mod protocol;

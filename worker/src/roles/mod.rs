@@ -6,8 +6,10 @@
 //! * [`verifier`]: the verifier daemon (replays assigned segments, commits, reveals);
 //! * [`net`] and [`participant`]: the artifact side and the compute-pallet registration the
 //!   daemons share.
-use crate::chain::{Balance, Chain, ChainError, UNIT};
-use crate::error::Error;
+use crate::chain::{Balance, Chain, UNIT};
+use crate::error::Result;
+use crate::metrics::Metrics;
+use std::ops::ControlFlow;
 use std::time::Duration;
 
 pub mod admin;
@@ -18,11 +20,6 @@ pub mod published;
 pub mod requester;
 pub mod trainer;
 pub mod verifier;
-
-/// An RPC failure (storage read, event fetch) as the crate's error.
-pub(crate) fn rpc(e: impl std::fmt::Display) -> Error {
-    Error::Chain(ChainError::Rpc(e.to_string()))
-}
 
 /// `amount` in MLC with as many decimals as it needs: `42.75 MLC`.
 pub fn mlc(amount: Balance) -> String {
@@ -77,6 +74,32 @@ impl NewBlocks {
                 Err(e) => tracing::warn!("node unreachable, retrying: {e}"),
             }
             tokio::time::sleep(TICK).await;
+        }
+    }
+}
+
+/// A daemon's work: one step per new best block.
+pub(crate) trait Daemon {
+    /// What the logs call it.
+    const NAME: &'static str;
+    /// Does what best block `number` calls for; `Break` once the daemon is done.
+    async fn tick(&mut self, number: u32) -> Result<ControlFlow<()>>;
+}
+
+/// Runs `daemon` at every new best block of `chain` until it is done. A failing step (node
+/// unreachable, data not available yet) is logged, counted and retried at the next block.
+pub(crate) async fn drive<D: Daemon>(chain: &Chain, metrics: &Metrics, daemon: &mut D) {
+    let mut blocks = NewBlocks::default();
+    loop {
+        let number = blocks.next(chain).await;
+        metrics.best_block.set(number.into());
+        match daemon.tick(number).await {
+            Ok(ControlFlow::Break(())) => return,
+            Ok(ControlFlow::Continue(())) => {}
+            Err(e) => {
+                metrics.tick_errors.inc();
+                tracing::warn!("{}, block {number}: {e}", D::NAME);
+            }
         }
     }
 }

@@ -8,14 +8,17 @@
 //! it; the fetcher checks every chunk against the artifact root and the caller checks the
 //! decoded content against the name, so no provider is trusted.
 use crate::chain::runtime::{self, runtime_types};
-use crate::chain::Chain;
+use crate::chain::{Chain, ChainError};
 use crate::error::{Error, Result};
-use crate::p2p::{self, FetchOptions, Node, Provider, Request, Response};
+use crate::metrics::{Metrics, MeteredSource};
+use crate::p2p::{self, fault::{with_fault, Fault}, FetchEvent, FetchOptions, Node, Provider, Request, Response};
 use crate::store::{ArtifactId, ArtifactKind, Store};
 use libp2p::{Multiaddr, PeerId};
 use mlchain_primitives::Hash;
+use std::collections::HashSet;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use subxt::utils::AccountId32;
 
 /// The artifact side of a running role.
@@ -24,19 +27,31 @@ pub struct Net {
     pub node: Node,
     /// Peers given on the command line (`--peer`), asked before those found on chain.
     pub peers: Vec<Provider>,
+    pub metrics: Metrics,
+    /// Peers that sent bytes not matching their hash: never asked again by this process.
+    banned: Mutex<HashSet<PeerId>>,
+}
+
+/// How a role's artifact side is set up.
+pub struct NetConfig {
+    pub listen: Vec<Multiaddr>,
+    /// Peers to ask before those found on chain.
+    pub peers: Vec<Provider>,
+    /// Misbehave when serving (end-to-end tests only).
+    pub fault: Option<Fault>,
 }
 
 impl Net {
     /// Opens the store in `dir/store` (the layout of `store --store DIR/store`: the database
     /// is `DIR/store/db`), loads or creates the node key `dir/node.key` and starts serving the
-    /// store on `listen`.
-    pub async fn start(dir: &Path, listen: &[Multiaddr], peers: Vec<Provider>) -> Result<Net> {
+    /// store on `config.listen`, counting what it serves and fetches in `metrics`.
+    pub async fn start(dir: &Path, config: NetConfig, metrics: Metrics) -> Result<Net> {
         std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.to_path_buf(), source })?;
         let store = Arc::new(Store::open(dir.join("store").join("db")).map_err(other)?);
         let key = p2p::load_or_create_key(&dir.join("node.key")).map_err(other)?;
-        let source: Arc<dyn p2p::ArtifactSource> = store.clone();
-        let node = Node::start(key, listen, Some(source)).await.map_err(other)?;
-        Ok(Net { store, node, peers })
+        let source = Arc::new(MeteredSource { inner: with_fault(store.clone(), config.fault), metrics: metrics.clone() });
+        let node = Node::start(key, &config.listen, Some(source)).await.map_err(other)?;
+        Ok(Net { store, node, peers: config.peers, metrics, banned: Mutex::default() })
     }
 
     /// This node as the compute pallet stores it: the peer id and the dialable addresses, in
@@ -58,8 +73,11 @@ impl Net {
     }
 
     /// The bytes published under `name`: from the local store if it has them, else from the
-    /// first of `providers` that knows the name and delivers. The caller checks the content
-    /// against the name.
+    /// first of `providers` that knows the name and delivers. A provider that fails is dropped
+    /// and the next one asked; one that sends bytes not matching their hash is also banned for
+    /// the rest of this process's life. Chunks already
+    /// stored by an earlier, interrupted fetch are not downloaded again. The caller checks the
+    /// content against the name.
     pub async fn fetch_named(&self, name: Hash, providers: &[Provider]) -> Result<Vec<u8>> {
         if let Some(root) = self.store.resolve(&name).map_err(other)? {
             if self.store.has(&root).map_err(other)? {
@@ -68,6 +86,9 @@ impl Net {
         }
         let mut reasons = Vec::new();
         for provider in providers {
+            if self.is_banned(&provider.peer) {
+                continue;
+            }
             let answer = self
                 .node
                 .request(provider.peer, Some(provider.addr.clone()), Request::Resolve { name })
@@ -83,10 +104,12 @@ impl Net {
                     continue;
                 }
             };
-            let report = p2p::fetch(&self.node, &self.store, root, std::slice::from_ref(provider), FetchOptions::default(), |_| {})
+            let mut progress = Progress::new(self, &name, provider);
+            let report = p2p::fetch(&self.node, &self.store, root, std::slice::from_ref(provider), FetchOptions::default(), |event| progress.on(event))
                 .await;
             match report {
                 Ok(_) => {
+                    self.metrics.artifacts_fetched.inc();
                     self.store.set_name(&name, &root).map_err(other)?;
                     return self.store.get_bytes(&root).map_err(other);
                 }
@@ -98,6 +121,10 @@ impl Net {
             mlchain_primitives::hash::to_hex(&name),
             if reasons.is_empty() { "no providers known".to_string() } else { reasons.join("; ") }
         )))
+    }
+
+    fn is_banned(&self, peer: &PeerId) -> bool {
+        self.banned.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).contains(peer)
     }
 
     /// The dataset named `name` (its content hash), fetched if needed and checked.
@@ -119,16 +146,60 @@ impl Net {
             .storage()
             .iter(runtime::storage().compute().participants(), ())
             .await
-            .map_err(super::rpc)?;
+            .map_err(ChainError::rpc)?;
         while let Some(entry) = entries.next().await {
-            let entry = entry.map_err(super::rpc)?;
-            let participant = entry.value().decode().map_err(super::rpc)?;
+            let entry = entry.map_err(ChainError::rpc)?;
+            let participant = entry.value().decode().map_err(ChainError::rpc)?;
             out.extend(providers_of(&participant.endpoint));
         }
         let me = self.node.peer_id();
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = HashSet::new();
         out.retain(|p| p.peer != me && seen.insert((p.peer, p.addr.clone())));
         Ok(out)
+    }
+}
+
+/// A fetch's progress in the logs: the chunks to download, dropped providers, and chunks
+/// received (the first, then at most one line a second, and the last).
+struct Progress<'a> {
+    net: &'a Net,
+    name: String,
+    provider: &'a Provider,
+    missing: u32,
+    received: u32,
+    last_line: Option<Instant>,
+}
+
+impl<'a> Progress<'a> {
+    fn new(net: &'a Net, name: &Hash, provider: &'a Provider) -> Self {
+        let name = mlchain_primitives::hash::to_hex(name)[..16].to_owned();
+        Progress { net, name, provider, missing: 0, received: 0, last_line: None }
+    }
+
+    fn on(&mut self, event: FetchEvent) {
+        let name = &self.name;
+        match event {
+            FetchEvent::Manifest { chunks, missing, missing_bytes, .. } => {
+                self.missing = missing;
+                println!("fetching {name}… from {}: {missing} of {chunks} chunks ({missing_bytes} bytes) to download", self.provider.peer);
+            }
+            FetchEvent::Chunk { bytes, .. } => {
+                self.net.metrics.fetched_bytes.inc_by(bytes);
+                self.received += 1;
+                let due = self.last_line.is_none_or(|t| t.elapsed() >= Duration::from_secs(1));
+                if due || self.received == self.missing {
+                    println!("fetched {name}…: {}/{} chunks", self.received, self.missing);
+                    self.last_line = Some(Instant::now());
+                }
+            }
+            FetchEvent::Dropped { peer, reason, banned } => {
+                self.net.metrics.providers_dropped.inc();
+                if banned {
+                    self.net.banned.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(peer);
+                }
+                println!("dropped provider {peer}{}: {reason}", if banned { " (banned)" } else { "" });
+            }
+        }
     }
 }
 
@@ -140,9 +211,9 @@ pub async fn endpoint_of(chain: &Chain, who: &AccountId32) -> Result<Vec<Provide
         .storage()
         .try_fetch(runtime::storage().compute().participants(), (who.clone(),))
         .await
-        .map_err(super::rpc)?;
+        .map_err(ChainError::rpc)?;
     Ok(match participant {
-        Some(p) => providers_of(&p.decode().map_err(super::rpc)?.endpoint),
+        Some(p) => providers_of(&p.decode().map_err(ChainError::rpc)?.endpoint),
         None => Vec::new(),
     })
 }

@@ -7,7 +7,7 @@ use crate::chain::runtime::{
         pallet_compute::{Capabilities, ModelFamily},
     },
 };
-use crate::chain::{Balance, Chain};
+use crate::chain::{Balance, Chain, ChainError};
 use crate::error::Result;
 
 /// Which side of verification this process is on.
@@ -31,7 +31,7 @@ fn capabilities() -> Capabilities {
 }
 
 /// Registers the account with `bond` unless it already is registered; refreshes the on-chain
-/// endpoint when this process listens elsewhere than it says.
+/// endpoint when this process listens elsewhere than it says. Prints where it serves.
 pub async fn ensure_registered(chain: &Chain, net: &Net, role: Role, bond: Balance) -> Result<()> {
     let me = chain.account();
     let at = chain.at_best().await?;
@@ -39,11 +39,11 @@ pub async fn ensure_registered(chain: &Chain, net: &Net, role: Role, bond: Balan
         .storage()
         .try_fetch(runtime::storage().compute().participants(), (me.clone(),))
         .await
-        .map_err(super::rpc)?;
+        .map_err(ChainError::rpc)?;
     let endpoint = net.endpoint();
     match existing {
         Some(entry) => {
-            let participant = entry.decode().map_err(super::rpc)?;
+            let participant = entry.decode().map_err(ChainError::rpc)?;
             let same = participant.endpoint.peer_id.0 == endpoint.peer_id.0
                 && participant.endpoint.addrs.0.iter().map(|a| &a.0).eq(endpoint.addrs.0.iter().map(|a| &a.0));
             if !same {
@@ -60,5 +60,7 @@ pub async fn ensure_registered(chain: &Chain, net: &Net, role: Role, bond: Balan
             println!("{role:?} {me}: registered with a bond of {}", mlc(bond));
         }
     }
+    let addrs: Vec<String> = net.node.dial_addrs().iter().map(|a| a.to_string()).collect();
+    println!("{role:?} {me}: serving on {}", addrs.join(", "));
     Ok(())
 }

@@ -4,7 +4,7 @@ use crate::chain::runtime::{
     self,
     runtime_types::pallet_training::{pallet::Event as TrainingEvent, DatasetIds, Deadlines},
 };
-use crate::chain::{Balance, Chain};
+use crate::chain::{Balance, Chain, ChainError};
 use crate::error::{Error, Result};
 use mlchain_primitives::{hash::to_hex, training::TaskId, TaskSpec};
 use subxt::utils::{AccountId32, Static};
@@ -65,10 +65,10 @@ async fn entry_root(chain: &Chain, id: u64, in_spec: [u8; 32]) -> Result<[u8; 32
         .storage()
         .try_fetch(runtime::storage().data_registry().entries(), (id,))
         .await
-        .map_err(super::rpc)?
+        .map_err(ChainError::rpc)?
         .ok_or_else(|| Error::Other(format!("registry entry {id} does not exist")))?
         .decode()
-        .map_err(super::rpc)?;
+        .map_err(ChainError::rpc)?;
     if in_spec != [0; 32] && in_spec != entry.root {
         return Err(Error::Other(format!(
             "the spec names dataset {} but registry entry {id} is {}",
@@ -103,14 +103,14 @@ pub async fn follow(chain: &Chain, id: TaskId, name: &dyn Fn(&AccountId32) -> St
 
 /// Prints the events of task `id` in block `number`; the outcome if the task ended there.
 async fn events_of(chain: &Chain, number: u32, id: TaskId, name: &dyn Fn(&AccountId32) -> String) -> Result<Option<Outcome>> {
-    let at = chain.client().at_block(u64::from(number)).await.map_err(super::rpc)?;
-    let events = at.events().fetch().await.map_err(super::rpc)?;
+    let at = chain.client().at_block(u64::from(number)).await.map_err(ChainError::rpc)?;
+    let events = at.events().fetch().await.map_err(ChainError::rpc)?;
     for event in events.iter() {
-        let event = event.map_err(super::rpc)?;
+        let event = event.map_err(ChainError::rpc)?;
         if event.pallet_name() != "Training" {
             continue;
         }
-        let runtime::Event::Training(event) = event.decode_as::<runtime::Event>().map_err(super::rpc)? else {
+        let runtime::Event::Training(event) = event.decode_as::<runtime::Event>().map_err(ChainError::rpc)? else {
             continue;
         };
         if let Some(line) = describe(&event, id, name) {

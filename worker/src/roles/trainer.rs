@@ -3,9 +3,9 @@
 //! serving the checkpoints to the committee until the task settles.
 use super::net::Net;
 use super::participant::{ensure_registered, Role};
-use super::{mlc, NewBlocks};
+use super::{drive, mlc, Daemon};
 use crate::chain::runtime::{self, runtime_types::pallet_training::Phase};
-use crate::chain::{Balance, Chain, Task};
+use crate::chain::{Balance, Chain, ChainError, Task};
 use crate::checkpoint::{load_model, Checkpoint};
 use super::published::run_listing;
 use crate::error::{Error, Result};
@@ -48,25 +48,17 @@ struct Run {
     metric_ppb: u64,
 }
 
-/// Runs the worker daemon until `config.max_tasks` tasks it trained have settled. A failing
-/// step (node unreachable, data not available yet) is logged and retried at the next block.
+/// Runs the worker daemon until `config.max_tasks` tasks it trained have settled.
 pub async fn run(chain: Chain, net: Arc<Net>, config: TrainerConfig) -> Result<()> {
     ensure_registered(&chain, &net, Role::Worker, config.bond).await?;
     let me = chain.account();
-    println!("worker {me}: serving on {}", net.node.dial_addrs().iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", "));
-    let mut daemon = Daemon { me, chain, net, config, jobs: HashMap::new(), submitted: HashSet::new(), settled: 0 };
-    let mut blocks = NewBlocks::default();
-    loop {
-        let number = blocks.next(&daemon.chain).await;
-        match daemon.tick(number).await {
-            Ok(ControlFlow::Break(())) => return Ok(()),
-            Ok(ControlFlow::Continue(())) => {}
-            Err(e) => tracing::warn!("worker, block {number}: {e}"),
-        }
-    }
+    let metrics = net.metrics.clone();
+    let mut worker = Worker { me, chain: chain.clone(), net, config, jobs: HashMap::new(), submitted: HashSet::new(), settled: 0 };
+    drive(&chain, &metrics, &mut worker).await;
+    Ok(())
 }
 
-struct Daemon {
+struct Worker {
     me: AccountId32,
     chain: Chain,
     net: Arc<Net>,
@@ -78,9 +70,11 @@ struct Daemon {
     settled: usize,
 }
 
-impl Daemon {
+impl Daemon for Worker {
+    const NAME: &'static str = "worker";
+
     async fn tick(&mut self, number: u32) -> Result<ControlFlow<()>> {
-        let chain = &self.chain;
+        let (chain, metrics) = (&self.chain, &self.net.metrics);
         // Tasks we submitted that are gone from the chain, or no longer ours (rejected and
         // reopened), are over for us.
         for id in self.submitted.clone() {
@@ -88,6 +82,7 @@ impl Daemon {
             if task.is_none_or(|t| t.worker.as_ref() != Some(&self.me)) {
                 self.submitted.remove(&id);
                 self.settled += 1;
+                metrics.tasks_settled.inc();
                 println!("[block {number}] worker: task {id} settled");
             }
         }
@@ -110,6 +105,7 @@ impl Daemon {
             };
             let call = runtime::transactions().training().submit_result(id, run.checkpoints_root, run.model_hash, run.metric_ppb);
             chain.submit(&call).await?;
+            metrics.tasks_submitted.inc();
             self.submitted.insert(id);
             println!(
                 "[block {number}] worker: submitted task {id}: run {}…, metric {:.2} %",
@@ -137,7 +133,10 @@ impl Daemon {
         if self.jobs.is_empty() && self.submitted.is_empty() {
             if let Some((id, task)) = open_task(chain, &self.me).await? {
                 match chain.submit(&runtime::transactions().training().claim_task(id)).await {
-                    Ok(_) => println!("[block {number}] worker: claimed task {id} (bond {})", mlc(task.worker_bond)),
+                    Ok(_) => {
+                        metrics.tasks_claimed.inc();
+                        println!("[block {number}] worker: claimed task {id} (bond {})", mlc(task.worker_bond));
+                    }
                     Err(e) => tracing::warn!("cannot claim task {id}: {e}"),
                 }
             }
@@ -161,12 +160,12 @@ async fn claimed_by(chain: &Chain, me: &AccountId32) -> Result<Vec<TaskId>> {
 /// The lowest-numbered open task posted by someone else.
 async fn open_task(chain: &Chain, me: &AccountId32) -> Result<Option<(TaskId, Task)>> {
     let at = chain.at_best().await?;
-    let mut entries = at.storage().iter(runtime::storage().training().tasks(), ()).await.map_err(super::rpc)?;
+    let mut entries = at.storage().iter(runtime::storage().training().tasks(), ()).await.map_err(ChainError::rpc)?;
     let mut best: Option<(TaskId, Task)> = None;
     while let Some(entry) = entries.next().await {
-        let entry = entry.map_err(super::rpc)?;
-        let (id,) = entry.key().map_err(super::rpc)?.decode().map_err(super::rpc)?;
-        let task = entry.value().decode().map_err(super::rpc)?;
+        let entry = entry.map_err(ChainError::rpc)?;
+        let (id,) = entry.key().map_err(ChainError::rpc)?.decode().map_err(ChainError::rpc)?;
+        let task = entry.value().decode().map_err(ChainError::rpc)?;
         if matches!(task.phase, Phase::Open) && &task.requester != me && best.as_ref().is_none_or(|(b, _)| id < *b) {
             best = Some((id, task));
         }
@@ -185,15 +184,15 @@ async fn train_task(chain: &Chain, net: &Net, task: Task, dir: PathBuf, threads:
     } else {
         net.dataset(spec.eval_dataset, &providers).await?
     };
-    let work = dir.clone();
+    let started = std::time::Instant::now();
     let (checkpoints, model_hash, metric_ppb, model_bytes) = tokio::task::spawn_blocking(move || -> Result<_> {
         pool(threads)?.install(|| {
-            let record = train_run(&spec, train, &work, |_, _| {})?;
-            let model_path = work.join("model.safetensors");
+            let record = train_run(&spec, train, &dir, |_, _| {})?;
+            let model_path = dir.join("model.safetensors");
             let params = load_model(&model_path)?;
             let evaluation = evaluate(&spec, &model_from_params(&spec, &params)?, &eval)?;
             let mut checkpoints = (0..record.leaves.len())
-                .map(|i| Checkpoint::load(&checkpoint_path(&work, i)))
+                .map(|i| Checkpoint::load(&checkpoint_path(&dir, i)))
                 .collect::<Result<Vec<_>>>()?;
             if let Some(Cheat::CorruptCheckpoint(n)) = cheat {
                 tamper(&mut checkpoints, n)?;
@@ -206,6 +205,8 @@ async fn train_task(chain: &Chain, net: &Net, task: Task, dir: PathBuf, threads:
     })
     .await
     .map_err(|e| Error::Other(format!("training thread: {e}")))??;
+    net.metrics.training_seconds.observe(started.elapsed().as_secs_f64());
+    net.metrics.tasks_trained.inc();
     let hashes: Vec<Hash> = checkpoints.iter().map(|c| c.hash()).collect();
     let root = merkle_root(&hashes).map_err(|e| Error::Other(format!("merkle root: {e:?}")))?;
     for (ck, hash) in checkpoints.iter().zip(&hashes) {

@@ -9,7 +9,7 @@
 use super::net::Net;
 use super::participant::{ensure_registered, Role};
 use super::published::parse_run_listing;
-use super::NewBlocks;
+use super::{drive, Daemon};
 use crate::chain::runtime;
 use crate::chain::{Balance, Chain, Task};
 use crate::checkpoint::{load_model, Checkpoint};
@@ -98,25 +98,17 @@ fn fresh_salt() -> Result<[u8; 32]> {
     Ok(salt)
 }
 
-/// Runs the verifier daemon until it has revealed `config.max_verdicts` verdicts. A failing
-/// step (node unreachable, data not available yet) is logged and retried at the next block.
+/// Runs the verifier daemon until it has revealed `config.max_verdicts` verdicts.
 pub async fn run(chain: Chain, net: Arc<Net>, config: VerifierConfig) -> Result<()> {
     ensure_registered(&chain, &net, Role::Verifier, config.bond).await?;
     let me = chain.account();
-    println!("verifier {me}: serving on {}", net.node.dial_addrs().iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", "));
-    let mut daemon = Daemon { me, chain, net, config, jobs: HashMap::new(), revealed: 0 };
-    let mut blocks = NewBlocks::default();
-    loop {
-        let now = blocks.next(&daemon.chain).await;
-        match daemon.tick(now).await {
-            Ok(ControlFlow::Break(())) => return Ok(()),
-            Ok(ControlFlow::Continue(())) => {}
-            Err(e) => tracing::warn!("verifier, block {now}: {e}"),
-        }
-    }
+    let metrics = net.metrics.clone();
+    let mut verifier = Verifier { me, chain: chain.clone(), net, config, jobs: HashMap::new(), revealed: 0 };
+    drive(&chain, &metrics, &mut verifier).await;
+    Ok(())
 }
 
-struct Daemon {
+struct Verifier {
     me: AccountId32,
     chain: Chain,
     net: Arc<Net>,
@@ -126,9 +118,11 @@ struct Daemon {
     revealed: usize,
 }
 
-impl Daemon {
+impl Daemon for Verifier {
+    const NAME: &'static str = "verifier";
+
     async fn tick(&mut self, now: u32) -> Result<ControlFlow<()>> {
-        let (chain, me, config) = (&self.chain, &self.me, &self.config);
+        let (chain, me, config, metrics) = (&self.chain, &self.me, &self.config, &self.net.metrics);
         for seat in chain.assignments_of(me).await? {
             if seat.role == AssignmentRole::Worker {
                 continue;
@@ -169,6 +163,7 @@ impl Daemon {
             if !ballot.committed && now <= seat.commit_deadline {
                 let commitment = verdict_commitment(seat.task, &me.encode(), &ballot.verdict()?, &ballot.salt()?);
                 chain.submit(&runtime::transactions().training().commit_verdict(seat.task, commitment)).await?;
+                metrics.verdicts_committed.with_label_values(&[verdict_kind(&ballot.verdict()?)]).inc();
                 ballot.committed = true;
                 save_ballot(&path, &ballot)?;
                 println!("[block {now}] verifier: task {}: committed", seat.task);
@@ -179,6 +174,7 @@ impl Daemon {
                 ballot.revealed = true;
                 save_ballot(&path, &ballot)?;
                 self.revealed += 1;
+                metrics.verdicts_revealed.inc();
                 println!("[block {now}] verifier: task {}: revealed", seat.task);
             }
         }
@@ -186,6 +182,15 @@ impl Daemon {
             return Ok(ControlFlow::Break(()));
         }
         Ok(ControlFlow::Continue(()))
+    }
+}
+
+/// The verdict's label in metrics.
+fn verdict_kind(verdict: &Verdict) -> &'static str {
+    match verdict {
+        Verdict::Accept => "accept",
+        Verdict::RejectSegment(_) => "reject_segment",
+        Verdict::RejectMetric { .. } => "reject_metric",
     }
 }
 
@@ -221,10 +226,12 @@ async fn judge(chain: &Chain, net: &Net, seat: &Assignment<u32>, dir: &Path, thr
     }
     last.save(&final_path)?;
     let claimed_metric = submission.metric_ppb;
+    let (metrics, started) = (net.metrics.clone(), std::time::Instant::now());
     let verdict = tokio::task::spawn_blocking(move || -> Result<Verdict> {
         pool(threads)?.install(|| {
             for (segment, start) in starts {
                 let recomputed = replay_segment(&spec, train.clone(), &start)?;
+                metrics.segments_replayed.inc();
                 let leaf = leaves[segment as usize + 1];
                 if recomputed != leaf || lie {
                     let recomputed = if lie && recomputed == leaf { mlchain_primitives::blake2_256(b"a lie") } else { recomputed };
@@ -239,6 +246,7 @@ async fn judge(chain: &Chain, net: &Net, seat: &Assignment<u32>, dir: &Path, thr
     })
     .await
     .map_err(|e| Error::Other(format!("verification thread: {e}")))??;
+    net.metrics.verification_seconds.observe(started.elapsed().as_secs_f64());
     Ok(verdict)
 }
 

@@ -8,7 +8,7 @@
 #![allow(dead_code)]
 
 use mlchain_testkit::{Node, NodeConfig};
-use mlchain_worker::chain::{signer_from_suri, Balance, Chain};
+use mlchain_worker::chain::{key, Balance, Chain};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -168,11 +168,17 @@ impl Cluster {
 
     /// Root shortens the windows; Ferdie stores, registers and serves the demo's two datasets.
     pub fn open_market(&mut self) -> Market {
+        self.open_market_with(WINDOWS, 256)
+    }
+
+    /// [`Cluster::open_market`] with other verification windows (commit, reveal, appeal) and
+    /// `rows` examples per dataset.
+    pub fn open_market_with(&mut self, windows: [u32; 3], rows: usize) -> Market {
         let ws = self.ws();
-        let [commit, reveal, appeal] = WINDOWS.map(|w| w.to_string());
+        let [commit, reveal, appeal] = windows.map(|w| w.to_string());
         self.run("admin", &["admin", "set-windows", "--node", &ws, "--suri", "//Alice", "--commit", &commit, "--reveal", &reveal, "--appeal", &appeal]);
         let data = self.path("data");
-        self.run("generate", &["data", "generate", "--out", data.to_str().unwrap()]);
+        self.run("generate", &["data", "generate", "--out", data.to_str().unwrap(), "--rows", &rows.to_string()]);
         let owner = self.path("ferdie");
         let (train, eval) = (data.join("train.safetensors"), data.join("eval.safetensors"));
         let out = self.run(
@@ -186,44 +192,67 @@ impl Cluster {
             .filter_map(|rest| rest.split(':').next()?.parse().ok())
             .collect();
         assert_eq!(entries.len(), 2, "two entries registered:\n{out}");
-        let store = owner.join("store");
-        let key = owner.join("node.key");
-        self.spawn("ferdie", &["serve", "--store", store.to_str().unwrap(), "--key", key.to_str().unwrap(), "--listen", "/ip4/127.0.0.1/tcp/0"]);
-        let log = self.wait_for_log("ferdie", "listening", Duration::from_secs(30));
-        let owner_peer = log
-            .lines()
-            .find_map(|l| l.strip_prefix("listening").map(|a| a.trim().to_owned()))
-            .expect("a listen address");
+        let owner_peer = self.serve("ferdie", &owner, &[]);
         Market { train_entry: entries[0], eval_entry: entries[1], spec: data.join("spec.json"), owner_peer }
     }
 
-    /// Starts a worker (`role` worker or verifier) daemon for dev account `who`.
+    /// Starts `serve` as `name` on the store and key in `dir` (as `data add --dir` leaves
+    /// them); the address to fetch from, `MULTIADDR/p2p/PEERID`.
+    pub fn serve(&mut self, name: &str, dir: &Path, extra: &[&str]) -> String {
+        let (store, key) = (dir.join("store"), dir.join("node.key"));
+        let mut args = vec!["serve", "--store", store.to_str().unwrap(), "--key", key.to_str().unwrap(), "--listen", "/ip4/127.0.0.1/tcp/0"];
+        args.extend_from_slice(extra);
+        self.spawn(name, &args);
+        let log = self.wait_for_log(name, "listening", Duration::from_secs(30));
+        log.lines()
+            .find_map(|l| l.strip_prefix("listening").map(|a| a.trim().to_owned()))
+            .expect("a listen address")
+    }
+
+    /// Starts a worker (`role` worker or verifier) daemon for dev account `who`, logging as
+    /// `who` in lower case. `extra` comes before the data owner's `--peer`, so peers in it are
+    /// asked first.
     pub fn start_daemon(&mut self, who: &str, role: &str, market: &Market, extra: &[&str]) {
+        self.start_daemon_as(&who.to_lowercase(), who, role, market, extra);
+    }
+
+    /// [`Cluster::start_daemon`] logging as `name`: a daemon started again keeps its
+    /// directory (`who` in lower case) under a new name.
+    pub fn start_daemon_as(&mut self, name: &str, who: &str, role: &str, market: &Market, extra: &[&str]) {
         let ws = self.ws();
         let dir = self.path(&who.to_lowercase());
         let suri = format!("//{who}");
-        let mut args = vec!["run", "--role", role, "--node", &ws, "--suri", &suri, "--dir", dir.to_str().unwrap(), "--peer", &market.owner_peer, "--threads", "1"];
+        let mut args = vec!["run", "--role", role, "--node", &ws, "--suri", &suri, "--dir", dir.to_str().unwrap(), "--threads", "1"];
         args.extend_from_slice(extra);
+        args.extend_from_slice(&["--peer", &market.owner_peer]);
         let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
         let args: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
-        self.spawn(&who.to_lowercase(), &args);
+        self.spawn(name, &args);
     }
 
     /// Alice posts the demo task (reward 50 MLC) and follows it to its end; her output.
     pub fn submit_and_wait(&self, market: &Market) -> String {
-        let ws = self.ws();
+        self.run("alice", &self.submit_args(market).iter().map(String::as_str).collect::<Vec<_>>())
+    }
+
+    /// Alice posts the demo task and follows it in the background, logging as `alice`.
+    pub fn submit_in_background(&mut self, market: &Market) {
+        let args = self.submit_args(market);
+        self.spawn("alice", &args.iter().map(String::as_str).collect::<Vec<_>>());
+    }
+
+    fn submit_args(&self, market: &Market) -> Vec<String> {
         let (train, eval) = (market.train_entry.to_string(), market.eval_entry.to_string());
-        self.run(
-            "alice",
-            &["submit", "--node", &ws, "--suri", "//Alice", "--spec", market.spec.to_str().unwrap(), "--train-data", &train,
-              "--eval-data", &eval, "--reward", "50", "--worker-bond", "100", "--claim-within", "200", "--execution", "200", "--wait"],
-        )
+        ["submit", "--node", &self.ws(), "--suri", "//Alice", "--spec", market.spec.to_str().unwrap(), "--train-data", &train,
+         "--eval-data", &eval, "--reward", "50", "--worker-bond", "100", "--claim-within", "200", "--execution", "200", "--wait"]
+            .map(String::from)
+            .to_vec()
     }
 
     /// Free balance of dev account `who`.
     pub async fn free(&self, who: &str) -> Balance {
-        let chain = Chain::connect(&self.ws(), "//Alice").await.expect("connect");
-        let account = signer_from_suri(&format!("//{who}")).expect("dev key").public_key().to_account_id();
+        let chain = Chain::connect(&self.ws(), key::from_suri("//Alice").unwrap()).await.expect("connect");
+        let account = key::from_suri(&format!("//{who}")).expect("dev key").public_key().to_account_id();
         chain.free_balance(&account).await.expect("balance")
     }
 }
