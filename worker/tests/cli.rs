@@ -213,3 +213,28 @@ fn malformed_inputs_give_one_error_line_and_a_nonzero_exit_without_panicking() {
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn the_signing_key_comes_from_a_suri_or_a_keystore_and_bad_ones_are_named() {
+    let empty = tempfile::tempdir().unwrap();
+    let empty = empty.path().to_str().unwrap();
+    let windows = ["admin", "set-windows", "--node", "ws://127.0.0.1:1", "--commit", "1", "--reveal", "1", "--appeal", "1"];
+    let with = |extra: &[&str]| worker(&[&windows[..], extra].concat());
+
+    // The key is read before the node is contacted, so no node is needed here.
+    let out = with(&["--keystore-path", empty]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("no `mlcw` key") && stderr.contains("key insert --keystore-path"), "{stderr}");
+
+    let keystore = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/keystore");
+    let out = with(&["--keystore-path", keystore, "--password", "not the password"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("wrong password"), "{stderr}");
+
+    // Exactly one of the two.
+    for args in [&["--suri", "//Alice", "--keystore-path", keystore][..], &[][..]] {
+        let out = with(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: clap's usage error");
+    }
+}
