@@ -72,6 +72,9 @@ fi
 
 # Build environment shared by every script (exported when sourced).
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/mlchain/target}"
+# Incremental caches of our crates grew to 8 GB in the shared target dir and buy little on a
+# clean checkout; off unless asked for.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 export WASM_BUILD_TOOLCHAIN="${WASM_BUILD_TOOLCHAIN:-debian}"
 export WASM_BUILD_WORKSPACE_HINT="$MLCHAIN_ROOT"
 mkdir -p "$CARGO_TARGET_DIR"

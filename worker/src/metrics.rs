@@ -138,6 +138,7 @@ impl ArtifactSource for MeteredSource {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::p2p::FixedChunk;
     use crate::store::ArtifactId;
 
     #[test]
@@ -152,17 +153,8 @@ mod tests {
 
     #[test]
     fn served_requests_and_bytes_are_counted() {
-        struct Fixed;
-        impl ArtifactSource for Fixed {
-            fn answer(&self, request: &Request) -> Response {
-                match request {
-                    Request::Chunk { .. } => Response::Chunk(vec![7; 100]),
-                    _ => Response::NotFound,
-                }
-            }
-        }
         let metrics = Metrics::new("worker").unwrap();
-        let source = MeteredSource { inner: Arc::new(Fixed), metrics: metrics.clone() };
+        let source = MeteredSource { inner: Arc::new(FixedChunk(vec![7; 100])), metrics: metrics.clone() };
         source.answer(&Request::Chunk { root: ArtifactId([0; 32]), index: 0 });
         source.answer(&Request::Chunk { root: ArtifactId([0; 32]), index: 1 });
         source.answer(&Request::Resolve { name: [0; 32] });

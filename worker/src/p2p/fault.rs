@@ -80,17 +80,8 @@ impl ArtifactSource for FaultySource {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::p2p::FixedChunk;
     use crate::store::ArtifactId;
-
-    struct Fixed;
-    impl ArtifactSource for Fixed {
-        fn answer(&self, request: &Request) -> Response {
-            match request {
-                Request::Chunk { .. } => Response::Chunk(vec![0b1010; 4]),
-                _ => Response::NotFound,
-            }
-        }
-    }
 
     #[test]
     fn faults_parse_and_corrupt_only_chunks() {
@@ -98,7 +89,7 @@ mod tests {
         assert_eq!("slow-chunks=250".parse(), Ok(Fault::SlowChunks(Duration::from_millis(250))));
         assert!("slow-chunks=soon".parse::<Fault>().is_err());
         assert!("flaky".parse::<Fault>().is_err());
-        let source = FaultySource::new(Arc::new(Fixed), Fault::CorruptChunks);
+        let source = FaultySource::new(Arc::new(FixedChunk(vec![0b1010; 4])), Fault::CorruptChunks);
         let chunk = source.answer(&Request::Chunk { root: ArtifactId([0; 32]), index: 0 });
         assert_eq!(chunk, Response::Chunk(vec![0b1011, 0b1010, 0b1010, 0b1010]));
         assert_eq!(source.answer(&Request::Resolve { name: [0; 32] }), Response::NotFound);

@@ -47,6 +47,21 @@ fn failed(reason: String) -> Response {
     Response::Failed(reason)
 }
 
+/// Answers every chunk request with the same bytes and anything else with `NotFound`: a
+/// source for unit tests of the wrappers around one.
+#[cfg(test)]
+pub(crate) struct FixedChunk(pub Vec<u8>);
+
+#[cfg(test)]
+impl ArtifactSource for FixedChunk {
+    fn answer(&self, request: &Request) -> Response {
+        match request {
+            Request::Chunk { .. } => Response::Chunk(self.0.clone()),
+            _ => Response::NotFound,
+        }
+    }
+}
+
 impl ArtifactSource for Store {
     fn answer(&self, request: &Request) -> Response {
         let result = match request {
