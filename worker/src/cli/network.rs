@@ -301,11 +301,7 @@ pub fn submit(args: SubmitArgs) -> Result<i32> {
 pub fn run(args: RunArgs) -> Result<i32> {
     runtime()?.block_on(async {
         let chain = args.chain.connect().await?;
-        let role = match args.role {
-            Role::Worker => "worker",
-            Role::Verifier => "verifier",
-        };
-        let metrics = args.metrics.start(role).await?;
+        let metrics = args.metrics.start(args.role.name()).await?;
         let net = Arc::new(args.net.start(metrics).await?);
         match args.role {
             Role::Worker => {

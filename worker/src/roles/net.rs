@@ -75,9 +75,8 @@ impl Net {
     /// The bytes published under `name`: from the local store if it has them, else from the
     /// first of `providers` that knows the name and delivers. A provider that fails is dropped
     /// and the next one asked; one that sends bytes not matching their hash is also banned for
-    /// the rest of this process's life. Chunks already
-    /// stored by an earlier, interrupted fetch are not downloaded again. The caller checks the
-    /// content against the name.
+    /// the rest of this process's life. Chunks already stored by an earlier, interrupted fetch
+    /// are not downloaded again. The caller checks the content against the name.
     pub async fn fetch_named(&self, name: Hash, providers: &[Provider]) -> Result<Vec<u8>> {
         if let Some(root) = self.store.resolve(&name).map_err(other)? {
             if self.store.has(&root).map_err(other)? {
@@ -86,7 +85,7 @@ impl Net {
         }
         let mut reasons = Vec::new();
         for provider in providers {
-            if self.is_banned(&provider.peer) {
+            if self.banned().contains(&provider.peer) {
                 continue;
             }
             let answer = self
@@ -123,8 +122,9 @@ impl Net {
         )))
     }
 
-    fn is_banned(&self, peer: &PeerId) -> bool {
-        self.banned.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).contains(peer)
+    /// The banned peers (a poisoned lock still holds a valid set: inserts cannot half-happen).
+    fn banned(&self) -> std::sync::MutexGuard<'_, HashSet<PeerId>> {
+        self.banned.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The dataset named `name` (its content hash), fetched if needed and checked.
@@ -195,7 +195,7 @@ impl<'a> Progress<'a> {
             FetchEvent::Dropped { peer, reason, banned } => {
                 self.net.metrics.providers_dropped.inc();
                 if banned {
-                    self.net.banned.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(peer);
+                    self.net.banned().insert(peer);
                 }
                 println!("dropped provider {peer}{}: {reason}", if banned { " (banned)" } else { "" });
             }

@@ -19,6 +19,16 @@ pub enum Role {
     Verifier,
 }
 
+impl Role {
+    /// The role's name in metrics labels: `worker` or `verifier`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Worker => "worker",
+            Role::Verifier => "verifier",
+        }
+    }
+}
+
 /// What this machine offers: its cores and memory; every model family the engine trains.
 fn capabilities() -> Capabilities {
     let cores = std::thread::available_parallelism().map(|n| n.get() as u32).unwrap_or(1);
