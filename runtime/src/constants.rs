@@ -1,23 +1,7 @@
 //! Time and money: the constants the pallet configuration is built from.
 
-/// Money. One MLC is `UNITS` of the smallest unit; 12 decimals, like most Substrate chains, so
-/// wallets display amounts without surprises.
-pub mod currency {
-	use crate::Balance;
-
-	/// Decimal places of the token.
-	pub const DECIMALS: u8 = 12;
-	/// One MLC.
-	pub const UNITS: Balance = 1_000_000_000_000;
-	/// A thousandth of an MLC.
-	pub const MILLI_UNITS: Balance = UNITS / 1_000;
-	/// A millionth of an MLC.
-	pub const MICRO_UNITS: Balance = UNITS / 1_000_000;
-	/// The symbol wallets show.
-	pub const TOKEN_SYMBOL: &str = "MLC";
-	/// Accounts below this balance are reaped, which keeps dust from filling the state.
-	pub const EXISTENTIAL_DEPOSIT: Balance = MILLI_UNITS;
-}
+/// Money: the same token on the solochain and the parachain.
+pub use mlchain_runtime_common::currency;
 
 /// Time, measured in blocks and slots.
 pub mod time {
@@ -29,9 +13,9 @@ pub mod time {
 	/// One block per slot: BABE's slot is the block time.
 	pub const SLOT_DURATION: Moment = MILLISECS_PER_BLOCK;
 
-	pub const MINUTES: BlockNumber = 60_000 / (MILLISECS_PER_BLOCK as BlockNumber);
-	pub const HOURS: BlockNumber = MINUTES * 60;
-	pub const DAYS: BlockNumber = HOURS * 24;
+	pub const MINUTES: BlockNumber = mlchain_runtime_common::time::minutes(MILLISECS_PER_BLOCK);
+	pub const HOURS: BlockNumber = mlchain_runtime_common::time::hours(MILLISECS_PER_BLOCK);
+	pub const DAYS: BlockNumber = mlchain_runtime_common::time::days(MILLISECS_PER_BLOCK);
 
 	/// A BABE epoch (and so a session) is 20 slots, one minute. Short on purpose: eras are two
 	/// sessions, so a new validator is elected within about two minutes, which is what a person

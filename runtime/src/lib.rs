@@ -28,11 +28,7 @@ pub mod configs;
 pub mod constants;
 pub mod genesis_config_presets;
 
-use sp_runtime::{
-	generic, impl_opaque_keys,
-	traits::{BlakeTwo256, IdentifyAccount, Verify},
-	MultiAddress, MultiSignature,
-};
+use sp_runtime::{generic, impl_opaque_keys, traits::BlakeTwo256, MultiAddress};
 use sp_version::{runtime_version, RuntimeVersion};
 
 pub use frame_system::Call as SystemCall;
@@ -41,20 +37,9 @@ pub use pallet_staking::StakerStatus;
 #[cfg(any(feature = "std", test))]
 pub use sp_runtime::BuildStorage;
 
-/// A block number.
-pub type BlockNumber = u32;
-/// The signature type accounts sign extrinsics with (sr25519, ed25519 or ecdsa).
-pub type Signature = MultiSignature;
-/// An account id is the public key of the signature scheme, so a key pair is an account.
-pub type AccountId = <<Signature as Verify>::Signer as IdentifyAccount>::AccountId;
-/// A balance, in the smallest unit ([`constants::currency::UNITS`] of them make one MLC).
-pub type Balance = u128;
-/// An account's transaction counter.
-pub type Nonce = u32;
-/// Block and state hashes.
-pub type Hash = sp_core::H256;
-/// The timestamp type: milliseconds since the Unix epoch.
-pub type Moment = u64;
+/// The primitive types, shared with the parachain runtime so that accounts, balances and
+/// signatures are the same on both chains.
+pub use mlchain_runtime_common::{AccountId, Balance, BlockNumber, Hash, Moment, Nonce, Signature};
 
 /// Types the node needs without knowing the runtime's extrinsic format.
 pub mod opaque {
@@ -166,33 +151,16 @@ pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
 /// A block.
 pub type Block = generic::Block<Header, UncheckedExtrinsic>;
 
-/// The checks every signed transaction goes through, in order. Standard clients (Polkadot-JS,
-/// subxt) know each of them, so they can build transactions from metadata alone.
-pub type TxExtension = (
-	frame_system::CheckNonZeroSender<Runtime>,
-	frame_system::CheckSpecVersion<Runtime>,
-	frame_system::CheckTxVersion<Runtime>,
-	frame_system::CheckGenesis<Runtime>,
-	frame_system::CheckEra<Runtime>,
-	frame_system::CheckNonce<Runtime>,
-	frame_system::CheckWeight<Runtime>,
-	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
-);
+/// The checks every signed transaction goes through, in order; shared with the parachain
+/// runtime. Standard clients (Polkadot-JS, subxt) know each of them, so they can build
+/// transactions from metadata alone.
+pub type TxExtension = mlchain_runtime_common::transaction::TxExtension<Runtime>;
 
 /// The extensions of a plain signed transaction with `nonce`: immortal, no tip. Rust clients
 /// (the tests, the testkit, later the worker) build transactions with this, so they cannot fall
 /// out of step with [`TxExtension`].
 pub fn immortal_tx_extension(nonce: Nonce) -> TxExtension {
-	(
-		frame_system::CheckNonZeroSender::new(),
-		frame_system::CheckSpecVersion::new(),
-		frame_system::CheckTxVersion::new(),
-		frame_system::CheckGenesis::new(),
-		frame_system::CheckEra::from(generic::Era::Immortal),
-		frame_system::CheckNonce::from(nonce),
-		frame_system::CheckWeight::new(),
-		pallet_transaction_payment::ChargeTransactionPayment::from(0),
-	)
+	mlchain_runtime_common::transaction::immortal_tx_extension::<Runtime>(nonce)
 }
 
 /// An extrinsic as it appears in a block.

@@ -30,16 +30,12 @@ use frame_support::{
 	},
 };
 use frame_system::limits::{BlockLength, BlockWeights};
-use pallet_transaction_payment::{FungibleAdapter, Multiplier, TargetedFeeAdjustment};
-use sp_runtime::{FixedPointNumber, Perbill, Perquintill};
+use mlchain_runtime_common::fees::{
+	AdjustmentVariable, MaximumMultiplier, MinimumMultiplier, TargetBlockFullness,
+	TransactionByteFee, MAX_BLOCK_LENGTH, NORMAL_DISPATCH_RATIO,
+};
+use pallet_transaction_payment::{FungibleAdapter, TargetedFeeAdjustment};
 use sp_version::RuntimeVersion;
-
-/// Three quarters of a block is for ordinary transactions; the rest is kept for operational
-/// ones (equivocation reports, sudo) so they get in even when the block is full.
-const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
-/// 5 MiB blocks, as the polkadot-sdk templates use: big enough for artifact metadata, small
-/// enough to propagate within a slot.
-const MAX_BLOCK_LENGTH: u32 = 5 * 1024 * 1024;
 
 parameter_types! {
 	pub const Version: RuntimeVersion = VERSION;
@@ -104,16 +100,6 @@ impl pallet_balances::Config for Runtime {
 	type MaxReserves = ConstU32<50>;
 	type MaxFreezes = VariantCountOf<RuntimeFreezeReason>;
 	type DoneSlashHandler = ();
-}
-
-parameter_types! {
-	/// Fee per byte of transaction: a milli-unit per kilobyte.
-	pub const TransactionByteFee: Balance = MICRO_UNITS;
-	/// Fees follow block fullness: they rise when blocks are more than a quarter full.
-	pub const TargetBlockFullness: Perquintill = Perquintill::from_percent(25);
-	pub AdjustmentVariable: Multiplier = Multiplier::saturating_from_rational(1, 100_000);
-	pub MinimumMultiplier: Multiplier = Multiplier::saturating_from_rational(1, 1_000_000_000u128);
-	pub MaximumMultiplier: Multiplier = sp_runtime::traits::Bounded::max_value();
 }
 
 impl pallet_transaction_payment::Config for Runtime {
