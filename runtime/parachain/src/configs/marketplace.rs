@@ -1,0 +1,33 @@
+//! Our own pallets, configured as on the solochain by
+//! [`mlchain_runtime_common::impl_marketplace_configs!`]. What is the parachain's own is the
+//! block time and the source of committee randomness: the relay chain's BABE randomness from
+//! one epoch ago, noted by `pallet-relay-randomness` from the relay state proof (see that
+//! pallet's docs for the trust assumptions).
+
+use super::parameters::dynamic_params;
+use crate::{
+	constants::time::*, Balances, Compute, DataRegistry, Runtime, RuntimeEvent,
+	RuntimeHoldReason,
+};
+#[cfg(feature = "runtime-benchmarks")]
+use crate::RuntimeOrigin;
+pub use mlchain_runtime_common::marketplace::*;
+
+mlchain_runtime_common::impl_marketplace_configs! {
+	runtime: Runtime,
+	days: DAYS,
+	randomness: pallet_relay_randomness::RandomnessFromOneRelayEpochAgo<Runtime>,
+	// Relay epochs last 4 hours on Polkadot (1 hour on Kusama and Paseo): a draw may have to
+	// wait for most of one epoch for a value younger than the submission, so three Polkadot
+	// epochs leave a wide margin.
+	selection_timeout: 12 * HOURS,
+	make_randomness_fresh: {
+		// The relay randomness pallet reports its value as known since the block it was noted
+		// at less the relay-parent lag; note a new value that far ahead of the current block.
+		use frame_support::traits::Get;
+		let now = frame_system::Pallet::<Runtime>::block_number();
+		let lag = <Runtime as pallet_relay_randomness::Config>::RelayParentLag::get();
+		pallet_relay_randomness::OneEpochAgo::<Runtime>::put([now as u8; 32]);
+		pallet_relay_randomness::NotedAt::<Runtime>::put(now.saturating_add(lag));
+	},
+}

@@ -1,0 +1,260 @@
+//! A whole training task on the parachain with the shared data-registry, compute and training
+//! pallets: register data, a worker and verifiers; create, claim, submit; the committee is
+//! drawn from the relay chain's randomness only once a value noted after the submission (less
+//! the relay-parent lag) exists; it commits, reveals and the task settles with everyone paid.
+
+use super::*;
+use crate::{
+	configs::{dynamic_params::training as windows, marketplace as configs, RuntimeParameters},
+	Compute, DataRegistry, RuntimeEvent, RuntimeHoldReason, Training,
+};
+use frame_support::traits::{fungible::InspectHold, Get};
+use mlchain_primitives::{
+	merkle::merkle_root,
+	spec::{Activation, Loss, LrSchedule, Metric, ModelSpec, OptimizerSpec, TaskSpec},
+	training::{verdict_commitment, Verdict},
+};
+use pallet_training::{DatasetIds, Deadlines, Phase, Tasks};
+
+const TRAIN_ROOT: [u8; 32] = [0x71; 32];
+const EVAL_ROOT: [u8; 32] = [0xe7; 32];
+
+fn bounded<S: sp_core::Get<u32>>(bytes: &[u8]) -> sp_runtime::BoundedVec<u8, S> {
+	bytes.to_vec().try_into().expect("test data fits its bound")
+}
+
+fn register_dataset(root: [u8; 32], price: Balance, royalty_bps: u16) -> RuntimeCall {
+	use pallet_data_registry::{ArtifactKind, DataFormat, Schema};
+	RuntimeCall::DataRegistry(pallet_data_registry::Call::register {
+		root,
+		size: 1_024,
+		kind: ArtifactKind::Dataset,
+		uri: bounded(b"ipfs://bafy-parachain-test"),
+		licence: bounded(b"MIT"),
+		schema: Schema {
+			format: DataFormat::Csv,
+			feature_count: 4,
+			names: Default::default(),
+			row_count: 100,
+		},
+		price,
+		royalty_bps,
+		parent: None,
+	})
+}
+
+fn register_participant(verifier: bool, port: u8) -> RuntimeCall {
+	use pallet_compute::{Capabilities, Endpoint, ModelFamily};
+	let capabilities = Capabilities {
+		cores: 2,
+		memory_mib: 4_096,
+		gpu: false,
+		model_families: vec![ModelFamily::Mlp].try_into().unwrap(),
+	};
+	let endpoint = Endpoint {
+		peer_id: bounded(&[0x00, 0x24, port]),
+		addrs: vec![bounded(&[4, 127, 0, 0, 1, 6, 0x75, port])].try_into().unwrap(),
+	};
+	let bond = configs::MinComputeBond::get();
+	RuntimeCall::Compute(if verifier {
+		pallet_compute::Call::register_verifier { bond, capabilities, endpoint }
+	} else {
+		pallet_compute::Call::register_worker { bond, capabilities, endpoint }
+	})
+}
+
+fn spec() -> TaskSpec {
+	TaskSpec {
+		model: ModelSpec::Mlp {
+			inputs: 4,
+			hidden: vec![8].try_into().unwrap(),
+			outputs: 2,
+			activation: Activation::Relu,
+			dropout_ppb: 0,
+		},
+		optimizer: OptimizerSpec::Sgd { momentum_ppb: 0, weight_decay_ppb: 0 },
+		schedule: LrSchedule::Constant { lr_ppb: 100_000_000 },
+		loss: Loss::CrossEntropy,
+		seed: 11,
+		batch_size: 8,
+		total_steps: 12,
+		checkpoint_interval: 3,
+		train_dataset: TRAIN_ROOT,
+		eval_dataset: EVAL_ROOT,
+		metric: Metric::Accuracy,
+		threshold_ppb: 900_000_000,
+		verifier_count: 3,
+		segments_per_verifier: 2,
+	}
+}
+
+/// Produces one block with `xts`, asserts they all succeeded and the pallets' invariants
+/// (including the training pallet's conservation of held funds) hold after it.
+fn ok_block(xts: Vec<UncheckedExtrinsic>) {
+	let outcomes = produce_block(xts);
+	assert!(outcomes.iter().all(|o| o.is_ok()), "{outcomes:?}");
+	DataRegistry::do_try_state().expect("registry invariants");
+	Compute::do_try_state().expect("compute invariants");
+	Training::do_try_state().expect("training invariants");
+}
+
+fn set_window(window: windows::Parameters) -> RuntimeCall {
+	let set = pallet_parameters::Call::set_parameter { key_value: RuntimeParameters::Training(window) };
+	RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(RuntimeCall::Parameters(set)) })
+}
+
+#[test]
+fn an_honest_task_goes_from_creation_to_payout_with_relay_randomness() {
+	genesis_of(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		produce_blocks(1);
+		let [requester, owner, worker] =
+			[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie];
+		let verifiers = [Sr25519Keyring::Dave, Sr25519Keyring::Eve, Sr25519Keyring::Ferdie];
+		let (train_price, eval_price, reward) = (2 * UNITS, UNITS, 50 * UNITS);
+
+		let (commit, reveal, appeal) = (6, 4, 3);
+		let alice = Sr25519Keyring::Alice.pair();
+		ok_block(vec![
+			signed_with_nonce(&alice, set_window(windows::Parameters::CommitWindow(windows::CommitWindow, Some(commit))), 0),
+			signed_with_nonce(&alice, set_window(windows::Parameters::RevealWindow(windows::RevealWindow, Some(reveal))), 1),
+			signed_with_nonce(&alice, set_window(windows::Parameters::AppealWindow(windows::AppealWindow, Some(appeal))), 2),
+		]);
+		assert_eq!(windows::CommitWindow::get(), commit);
+
+		let owner_pair = owner.pair();
+		let mut xts = vec![
+			signed_with_nonce(&owner_pair, register_dataset(TRAIN_ROOT, train_price, 1_000), 0),
+			signed_with_nonce(&owner_pair, register_dataset(EVAL_ROOT, eval_price, 500), 1),
+			signed(&worker.pair(), register_participant(false, 1)),
+		];
+		for (i, v) in verifiers.iter().enumerate() {
+			xts.push(signed(&v.pair(), register_participant(true, 2 + i as u8)));
+		}
+		ok_block(xts);
+
+		let free = |who: Sr25519Keyring| Balances::free_balance(account(who));
+		let create = RuntimeCall::Training(pallet_training::Call::create_task {
+			spec: spec(),
+			datasets: DatasetIds { train: 0, eval: 1 },
+			reward,
+			worker_bond: configs::MinComputeBond::get(),
+			deadlines: Deadlines { claim_within: 50, execution: 50 },
+		});
+		ok_block(vec![signed(&requester.pair(), create)]);
+		let task = 0;
+		let escrow = reward + 3 * configs::VerifierFee::get() + train_price + eval_price;
+		let escrow_reason = RuntimeHoldReason::Training(pallet_training::HoldReason::TaskEscrow);
+		assert_eq!(Balances::balance_on_hold(&escrow_reason, &account(requester)), escrow);
+
+		let leaves: Vec<[u8; 32]> =
+			(0u8..5).map(|i| sp_io::hashing::blake2_256(&[i, 7])).collect();
+		ok_block(vec![signed(
+			&worker.pair(),
+			RuntimeCall::Training(pallet_training::Call::claim_task { task }),
+		)]);
+		ok_block(vec![signed(
+			&worker.pair(),
+			RuntimeCall::Training(pallet_training::Call::submit_result {
+				task,
+				checkpoints_root: merkle_root(&leaves).unwrap(),
+				model_hash: leaves[4],
+				metric_ppb: 950_000_000,
+			}),
+		)]);
+		let submitted_at = System::block_number();
+
+		// The draw waits for relay randomness noted more than `RelayParentLag` blocks after
+		// the submission: the relay value current at submission, or one that appears within
+		// the lag, could have been seen by the worker.
+		let lag = crate::configs::collators::RelayParentLag::get();
+		let mut drawn_at = None;
+		for _ in 0..configs::SelectionTimeout::get() {
+			if Tasks::<Runtime>::get(task).unwrap().phase == Phase::Voting {
+				drawn_at = Some(System::block_number());
+				break;
+			}
+			ok_block(vec![]);
+		}
+		let drawn_at = drawn_at.expect("a committee is drawn within the selection timeout");
+		let noted_at = pallet_relay_randomness::NotedAt::<Runtime>::get();
+		assert!(noted_at > submitted_at + lag, "noted at {noted_at}, submitted at {submitted_at}");
+		assert!(drawn_at >= noted_at);
+		// ... and no earlier: with relay epochs of 10 blocks, the first value that qualifies is
+		// the first epoch boundary after `submitted_at + lag`.
+		let first_fresh = (submitted_at + lag) / RELAY_EPOCH_BLOCKS * RELAY_EPOCH_BLOCKS
+			+ RELAY_EPOCH_BLOCKS;
+		assert_eq!(noted_at, first_fresh);
+
+		let round = Tasks::<Runtime>::get(task).unwrap().current_round().cloned().unwrap();
+		assert_eq!(round.commit_deadline, drawn_at + commit);
+		let members: Vec<AccountId> = round.committee.iter().map(|s| s.who.clone()).collect();
+		let mut sorted = members.clone();
+		sorted.sort();
+		let mut expected: Vec<AccountId> = verifiers.iter().map(|v| account(*v)).collect();
+		expected.sort();
+		assert_eq!(sorted, expected, "the three registered verifiers form the committee");
+
+		let pair_of =
+			|who: &AccountId| verifiers.iter().find(|v| &account(**v) == who).unwrap().pair();
+		let salt = |who: &AccountId| sp_io::hashing::blake2_256(&who.encode());
+		ok_block(
+			members
+				.iter()
+				.map(|who| {
+					let commitment =
+						verdict_commitment(task, &who.encode(), &Verdict::Accept, &salt(who));
+					signed(
+						&pair_of(who),
+						RuntimeCall::Training(pallet_training::Call::commit_verdict { task, commitment }),
+					)
+				})
+				.collect(),
+		);
+		while System::block_number() < round.commit_deadline {
+			ok_block(vec![]);
+		}
+		ok_block(
+			members
+				.iter()
+				.map(|who| {
+					signed(
+						&pair_of(who),
+						RuntimeCall::Training(pallet_training::Call::reveal_verdict {
+							task,
+							verdict: Verdict::Accept,
+							salt: salt(who),
+						}),
+					)
+				})
+				.collect(),
+		);
+		let worker_free = free(worker);
+		let owner_free = free(owner);
+		for _ in 0..(reveal + appeal + 5) {
+			if Tasks::<Runtime>::get(task).is_none() {
+				break;
+			}
+			ok_block(vec![]);
+		}
+		assert!(Tasks::<Runtime>::get(task).is_none(), "the task settled");
+
+		// The same split as on the solochain: 10 % royalty to the training data's owner, then
+		// 5 % of the rest to the evaluation data's owner (the same account), plus both prices.
+		let royalty_train = reward / 10;
+		let royalty_eval = (reward - royalty_train) / 20;
+		let paid = reward - royalty_train - royalty_eval;
+		assert!(System::events().iter().any(|r| matches!(
+			&r.event,
+			RuntimeEvent::Training(pallet_training::Event::TaskAccepted { task: 0, paid: p, .. })
+				if *p == paid
+		)));
+		assert_eq!(free(worker) - worker_free, paid);
+		assert_eq!(free(owner) - owner_free, train_price + eval_price + royalty_train + royalty_eval);
+		assert_eq!(Balances::balance_on_hold(&escrow_reason, &account(requester)), 0);
+		assert_eq!(
+			pallet_compute::Participants::<Runtime>::get(account(worker)).unwrap().locked,
+			0,
+			"the worker's bond is released"
+		);
+	});
+}
