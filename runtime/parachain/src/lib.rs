@@ -35,6 +35,9 @@ include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 
 extern crate alloc;
 
+// `impl_opaque_keys!` and `#[frame_support::runtime]` expand to code that names `Vec`.
+use alloc::vec::Vec;
+
 pub mod apis;
 pub mod configs;
 pub mod constants;

@@ -19,6 +19,9 @@ use std::path::PathBuf;
 /// The relay chain the local specs are for: a local Paseo (the test relay the Polkadot docs
 /// use). Only a label: the collator is told its relay chain after `--` on its command line.
 const LOCAL_RELAY: &str = "paseo-local";
+/// The relay chains' limit on a parachain's code (`max_code_size` of Polkadot's and Paseo's
+/// host configuration, 3 MiB).
+const MAX_CODE_SIZE: usize = 3 * 1024 * 1024;
 /// `:code`, the storage key of the runtime Wasm.
 const CODE_KEY: &str = "0x3a636f6465";
 
@@ -104,8 +107,16 @@ fn without_code(mut spec: Value) -> Value {
 #[test]
 fn write_or_check_parachain_chain_specs() {
 	if std::env::var_os("MLCHAIN_WRITE_CHAIN_SPECS").is_some() {
-		let code = crate::WASM_BINARY.expect("built with the Wasm runtime (not SKIP_WASM_BUILD)");
-		for (name, spec) in specs(code) {
+		let wasm = crate::WASM_BINARY.expect("built with the Wasm runtime (not SKIP_WASM_BUILD)");
+		// zstd-compressed as relay chains and nodes expect runtime code (they detect the
+		// compression by its prefix): a relay chain refuses code above its `max_code_size`.
+		let code = sp_maybe_compressed_blob::compress_strongly(
+			wasm,
+			sp_maybe_compressed_blob::CODE_BLOB_BOMB_LIMIT,
+		)
+		.expect("the runtime compresses below the bomb limit");
+		assert!(code.len() < MAX_CODE_SIZE, "{} bytes of code: too big for a relay chain", code.len());
+		for (name, spec) in specs(&code) {
 			let text = serde_json::to_string_pretty(&spec).unwrap() + "\n";
 			std::fs::write(spec_path(name), text).expect("write chain spec");
 		}
