@@ -55,3 +55,27 @@ fn checked_in_chain_specs_match_the_runtime() {
 		);
 	}
 }
+
+/// The parachain's specs are generated natively (runtime/parachain, no node). A node of the
+/// same release turns the plain local spec into raw storage by running the runtime *Wasm*'s
+/// genesis builder; that must give exactly the checked-in raw spec, so the Wasm and the native
+/// generation agree. (mlchain-node drops the parachain extensions, which it does not know, and
+/// adds its own empty ones; only the genesis storage is compared.)
+#[test]
+fn parachain_raw_spec_is_what_the_runtime_wasm_builds_from_the_plain_spec() {
+	let plain = Path::new(env!("CARGO_MANIFEST_DIR")).join("../chain-specs/parachain-local.json");
+	let output = Command::new(NODE)
+		.args(["build-spec", "--raw", "--chain"])
+		.arg(&plain)
+		.output()
+		.unwrap();
+	assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+	let built: Value = serde_json::from_slice(&output.stdout).unwrap();
+	let checked_in = checked_in("parachain-local-raw.json");
+	let top = |spec: &Value| spec.pointer("/genesis/raw/top").cloned().expect("raw genesis");
+	assert!(top(&built).as_object().is_some_and(|t| t.len() > 10));
+	assert!(
+		top(&built) == top(&checked_in),
+		"chain-specs/parachain-local-raw.json differs from the Wasm's genesis: run scripts/gen-parachain-specs.sh"
+	);
+}
