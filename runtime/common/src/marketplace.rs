@@ -61,9 +61,15 @@ parameter_types! {
 	/// cover the fees of an appeal committee (2 x 7 + 1 fees = 15 MLC), so that a lying
 	/// verifier pays for the appeal its lie forces.
 	pub const VerifierBond: Balance = 100 * UNITS;
+	/// Taken from the worker's bond (to the requester) when it does not submit in time.
 	pub const NoShowSlash: Perbill = Perbill::from_percent(10);
+	/// Taken from the worker's bond when its run is finally rejected.
 	pub const RejectSlash: Perbill = Perbill::from_percent(50);
+	/// The part of a rejected worker's slash shared by the verifiers whose reject was upheld
+	/// (the rest goes to the requester).
 	pub const RejectSlashToVerifiers: Perbill = Perbill::from_percent(50);
+	/// Taken from a verifier's committee bond for a missing reveal or a vote the deciding
+	/// round did not uphold.
 	pub const VerifierSlash: Perbill = Perbill::from_percent(20);
 }
 

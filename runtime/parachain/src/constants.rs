@@ -12,8 +12,11 @@ pub mod time {
 	/// Aura's slot is the block time. It cannot change after the chain starts.
 	pub const SLOT_DURATION: Moment = MILLISECS_PER_BLOCK;
 
+	/// Blocks in a minute (10).
 	pub const MINUTES: BlockNumber = mlchain_runtime_common::time::minutes(MILLISECS_PER_BLOCK);
+	/// Blocks in an hour (600).
 	pub const HOURS: BlockNumber = mlchain_runtime_common::time::hours(MILLISECS_PER_BLOCK);
+	/// Blocks in a day (14 400).
 	pub const DAYS: BlockNumber = mlchain_runtime_common::time::days(MILLISECS_PER_BLOCK);
 }
 
