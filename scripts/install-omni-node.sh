@@ -4,22 +4,54 @@
 # polkadot-sdk release every other crate of ours comes from (2609.2.0: polkadot-omni-node-lib
 # 0.24.0, hence polkadot-omni-node 0.24.0).
 #
-# Idempotent: does nothing when that version is installed there already. Otherwise a long
-# `cargo install --locked` (a whole Substrate + Cumulus node: about ~1 600 crates in release
-# mode); its build directory (~/.cache/mlchain/omni-target) is kept so a rebuild after a
-# toolchain change reuses what it can. Output goes to ~/.cache/mlchain/omni-node/install.log
-# with the wall time at the end.
-#
-#   scripts/install-omni-node.sh            # install if missing
+#   scripts/install-omni-node.sh                         # release build: what a collator runs
+#   MLCHAIN_OMNI_PROFILE=quick scripts/install-omni-node.sh
+#                                                        # quick build for trying the runtime and
+#                                                        # for the opt-in test
 #   POLKADOT_OMNI_NODE=$(scripts/install-omni-node.sh --print-path)
+#
+# The quick build is cargo's `dev` profile with every crate at opt-level 1 and no debug info
+# (the same optimisation our own test nodes use): it compiles much faster than the release
+# build on a small machine and runs a dev-mode parachain at a few-second block time easily.
+# Do not run a production collator on it.
+#
+# Idempotent: does nothing when that version is installed there already with the asked
+# profile. Otherwise a long `cargo install --locked` (a whole Substrate + Cumulus + Polkadot
+# node, about 1 600 crates); its build directory (~/.cache/mlchain/omni-target) is kept so a
+# rebuild reuses what it can. Output goes to ~/.cache/mlchain/omni-node/install.log with the
+# wall time at the end.
 set -euo pipefail
 
 VERSION=0.24.0
 ROOT="${MLCHAIN_OMNI_NODE_ROOT:-$HOME/.cache/mlchain/omni-node}"
 BIN="$ROOT/bin/polkadot-omni-node"
+PROFILE="${MLCHAIN_OMNI_PROFILE:-release}"
 
+case "$PROFILE" in
+release) cargo_profile=release; profile_args=() ;;
+quick)
+	cargo_profile=dev
+	profile_args=(--debug --config 'profile.dev.debug=false'
+		--config 'profile.dev.package."*".opt-level=1' --config 'profile.dev.opt-level=1')
+	;;
+*)
+	echo "MLCHAIN_OMNI_PROFILE must be 'release' or 'quick', not '$PROFILE'" >&2
+	exit 2
+	;;
+esac
+
+# Whether $BIN is VERSION built with the asked cargo profile, according to cargo's own record.
 installed() {
-	[ -x "$BIN" ] && grep -q "\"polkadot-omni-node $VERSION " "$ROOT/.crates2.json" 2>/dev/null
+	[ -x "$BIN" ] && python3 - "$ROOT/.crates2.json" "$VERSION" "$cargo_profile" <<'PY'
+import json, sys
+path, version, profile = sys.argv[1:]
+try:
+    installs = json.load(open(path))["installs"]
+except (OSError, ValueError, KeyError):
+    sys.exit(1)
+sys.exit(0 if any(key.startswith(f"polkadot-omni-node {version} ") and entry.get("profile") == profile
+                  for key, entry in installs.items()) else 1)
+PY
 }
 
 if [ "${1:-}" = "--print-path" ]; then
@@ -28,7 +60,7 @@ if [ "${1:-}" = "--print-path" ]; then
 fi
 
 if installed; then
-	echo "polkadot-omni-node $VERSION is installed: $BIN"
+	echo "polkadot-omni-node $VERSION ($PROFILE build) is installed: $BIN"
 	exit 0
 fi
 
@@ -37,16 +69,20 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/setup.sh
 source scripts/setup.sh
 export CARGO_TARGET_DIR="${MLCHAIN_OMNI_TARGET:-$HOME/.cache/mlchain/omni-target}"
+# The node loads runtimes from chain specs; the one Wasm among its dependencies is a test
+# runtime of `benchmark storage`, which a collator does not need.
+export SKIP_WASM_BUILD=1
 mkdir -p "$ROOT"
 log="$ROOT/install.log"
-echo "building polkadot-omni-node $VERSION (log: $log); this takes a long time" >&2
+echo "building polkadot-omni-node $VERSION, $PROFILE profile (log: $log); this takes a long time" >&2
 start=$(date +%s)
 set +e
-cargo install --locked polkadot-omni-node --version "$VERSION" --root "$ROOT" >"$log" 2>&1
+cargo install --locked polkadot-omni-node --version "$VERSION" --root "$ROOT" --force \
+	"${profile_args[@]}" >"$log" 2>&1
 status=$?
 set -e
 end=$(date +%s)
-echo "cargo install exited with $status after $((end - start)) s" | tee -a "$log" >&2
+echo "cargo install ($PROFILE) exited with $status after $((end - start)) s" | tee -a "$log" >&2
 [ "$status" -eq 0 ] || exit "$status"
 installed || { echo "installed, but $BIN or its record is missing" >&2; exit 1; }
 "$BIN" --version
