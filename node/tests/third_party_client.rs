@@ -6,28 +6,15 @@
 //! The client is installed from the npm registry into `node/tests/polkadot-js/node_modules`
 //! (`npm ci`, from the checked-in lock file) the first time this test runs.
 
-use mlchain_testkit::{Node, NodeConfig};
-use std::{path::Path, process::Command, time::Duration};
+use mlchain_testkit::{polkadot_js, Node, NodeConfig};
+use std::{process::Command, time::Duration};
 
 const NODE: &str = env!("CARGO_BIN_EXE_mlchain-node");
-
-fn install_client(dir: &Path) {
-	if dir.join("node_modules/@polkadot/api").exists() {
-		return;
-	}
-	let status = Command::new("npm")
-		.args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-		.current_dir(dir)
-		.status()
-		.expect("npm is installed (Node.js comes with the machine)");
-	assert!(status.success(), "npm ci failed in {}", dir.display());
-}
 
 /// Starts a `--dev` node, runs `script` from the Polkadot-JS folder against it and returns its
 /// standard output; fails with the script's and the node's output if the script fails.
 async fn run_client_script(script: &str) -> String {
-	let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/polkadot-js");
-	install_client(&dir);
+	let dir = polkadot_js::install_client();
 
 	let mut node = Node::start(NodeConfig::dev(NODE)).unwrap();
 	let rpc = node.rpc(Duration::from_secs(60)).await.unwrap();

@@ -118,22 +118,10 @@ pub fn local_testnet_genesis() -> Value {
 
 /// The JSON patch of a named preset, if there is one by that name.
 pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
-	let patch = match id.as_ref() {
-		sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
-		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_testnet_genesis(),
-		_ => return None,
-	};
-	Some(
-		serde_json::to_string(&patch)
-			.expect("serialization to json is expected to work. qed.")
-			.into_bytes(),
-	)
+	mlchain_runtime_common::presets::named_preset(id, development_config_genesis, local_testnet_genesis)
 }
 
 /// The names of the presets this runtime has.
 pub fn preset_names() -> Vec<PresetId> {
-	vec![
-		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
-		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
-	]
+	mlchain_runtime_common::presets::preset_names()
 }

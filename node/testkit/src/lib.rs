@@ -8,6 +8,7 @@
 
 mod network;
 mod node;
+pub mod polkadot_js;
 mod rpc;
 mod tx;
 

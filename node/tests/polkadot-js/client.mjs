@@ -60,3 +60,24 @@ export const capabilities = { cores: 2, memoryMib: 4096, gpu: false, modelFamili
 export function endpoint(port) {
   return { peerId: '0x002408011220aa', addrs: [`0x047f00000106${port.toString(16).padStart(4, '0')}`] };
 }
+
+// The demo task on two datasets: an MLP trained for 12 steps in 4 segments of 3, checked by
+// 3 verifiers replaying 2 segments each (the runtimes' tests use the same spec).
+export function demoTaskSpec(trainRoot, evalRoot, seed = 7) {
+  return {
+    model: { Mlp: { inputs: 4, hidden: [8], outputs: 2, activation: 'Relu', dropoutPpb: 0 } },
+    optimizer: { Sgd: { momentumPpb: 0, weightDecayPpb: 0 } },
+    schedule: { Constant: { lrPpb: 100_000_000 } },
+    loss: 'CrossEntropy',
+    seed,
+    batchSize: 8,
+    totalSteps: 12,
+    checkpointInterval: 3,
+    trainDataset: trainRoot,
+    evalDataset: evalRoot,
+    metric: 'Accuracy',
+    thresholdPpb: 900_000_000,
+    verifierCount: 3,
+    segmentsPerVerifier: 2,
+  };
+}

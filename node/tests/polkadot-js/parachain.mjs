@@ -6,7 +6,7 @@
 // Prints one `key: value` line per checked fact; exit code 0 only when all hold.
 //
 //   node parachain.mjs ws://127.0.0.1:9944
-import { connect, dev, registerDataset, report, sendOk } from './client.mjs';
+import { connect, demoTaskSpec, dev, registerDataset, report, sendOk } from './client.mjs';
 
 const api = await connect();
 const [alice, bob, ferdie] = dev('Alice', 'Bob', 'Ferdie');
@@ -49,22 +49,7 @@ const registrations = await Promise.all([
 const entryId = (outcome) => outcome.events
   .find(({ event: e }) => api.events.dataRegistry.Registered.is(e)).event.data.id.toNumber();
 const datasets = { train: entryId(registrations[0]), eval: entryId(registrations[1]) };
-const spec = {
-  model: { Mlp: { inputs: 4, hidden: [8], outputs: 2, activation: 'Relu', dropoutPpb: 0 } },
-  optimizer: { Sgd: { momentumPpb: 0, weightDecayPpb: 0 } },
-  schedule: { Constant: { lrPpb: 100_000_000 } },
-  loss: 'CrossEntropy',
-  seed: 7,
-  batchSize: 8,
-  totalSteps: 12,
-  checkpointInterval: 3,
-  trainDataset: TRAIN_ROOT,
-  evalDataset: EVAL_ROOT,
-  metric: 'Accuracy',
-  thresholdPpb: 900_000_000,
-  verifierCount: 3,
-  segmentsPerVerifier: 2,
-};
+const spec = demoTaskSpec(TRAIN_ROOT, EVAL_ROOT);
 const reward = 50n * UNIT;
 const minBond = api.consts.compute.minBond.toBigInt();
 const created = await sendOk(api, api.tx.training.createTask(spec, datasets, reward, minBond, { claimWithin: 50, execution: 50 }), alice);

@@ -20,7 +20,7 @@
 //   node training.mjs ws://127.0.0.1:9944
 import { blake2AsU8a } from '@polkadot/util-crypto';
 import { bnToU8a, compactToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
-import { capabilities, connect, dev, endpoint, registerDataset, report, sendOk } from './client.mjs';
+import { capabilities, connect, demoTaskSpec, dev, endpoint, registerDataset, report, sendOk } from './client.mjs';
 
 const TIMEOUT_MS = 8 * 60 * 1000;
 const api = await connect();
@@ -93,22 +93,7 @@ const datasets = { train: entryId(registrations[0]), eval: entryId(registrations
 log(`Ferdie registered datasets ${datasets.train} and ${datasets.eval}; Bob bonded as worker; Charlie, Dave, Eve as verifiers`);
 
 // ---- 3. The requester posts the task: 12 steps in 4 segments, 3 verifiers, 2 segments each. ----
-const spec = {
-  model: { Mlp: { inputs: 4, hidden: [8], outputs: 2, activation: 'Relu', dropoutPpb: 0 } },
-  optimizer: { Sgd: { momentumPpb: 0, weightDecayPpb: 0 } },
-  schedule: { Constant: { lrPpb: 100_000_000 } },
-  loss: 'CrossEntropy',
-  seed: 7,
-  batchSize: 8,
-  totalSteps: 12,
-  checkpointInterval: 3,
-  trainDataset: TRAIN_ROOT,
-  evalDataset: EVAL_ROOT,
-  metric: 'Accuracy',
-  thresholdPpb: 900_000_000,
-  verifierCount: 3,
-  segmentsPerVerifier: 2,
-};
+const spec = demoTaskSpec(TRAIN_ROOT, EVAL_ROOT);
 const reward = 50n * UNIT;
 const requesterStart = await free(requester);
 const created = await sendOk(api, api.tx.training.createTask(spec, datasets, reward, minBond, { claimWithin: 50, execution: 50 }), requester);

@@ -11,6 +11,7 @@
 //! - [`fees`]: transaction fees and block limits;
 //! - [`time`]: block counts from a block time, for runtimes with different block times;
 //! - [`transaction`]: the transaction extensions, so clients sign for both chains alike;
+//! - [`presets`]: the names of the genesis presets and their encoding;
 //! - [`marketplace`]: the deposits, bonds, limits and slashes of our three pallets, and the
 //!   [`impl_marketplace_configs!`] and [`training_parameters!`] macros that write their
 //!   `Config` implementations and the root-tunable verification windows for a runtime.
@@ -22,9 +23,14 @@
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
+extern crate alloc;
+
 pub mod currency;
 pub mod fees;
 pub mod marketplace;
+pub mod presets;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod time;
 pub mod transaction;
 

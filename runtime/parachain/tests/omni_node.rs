@@ -15,9 +15,10 @@
 //!
 //! `POLKADOT_OMNI_NODE` overrides the binary's path.
 
+use mlchain_testkit::{free_port, polkadot_js};
 use std::{
 	io::Read,
-	net::{TcpListener, TcpStream},
+	net::TcpStream,
 	path::{Path, PathBuf},
 	process::{Child, Command, Stdio},
 	time::{Duration, Instant},
@@ -54,11 +55,6 @@ fn omni_node_binary() -> PathBuf {
 	Path::new(&home).join(".cache/mlchain/omni-node/bin/polkadot-omni-node")
 }
 
-/// A free TCP port on 127.0.0.1 (bound and released; good enough for one test).
-fn free_port() -> u16 {
-	TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 /// `chain-specs/parachain-dev.json` with its Wasm replaced by this build's, so the test runs the
 /// runtime as it is now, not as it was when the spec was generated.
 fn dev_spec_with_current_wasm(dir: &Path) -> PathBuf {
@@ -73,18 +69,6 @@ fn dev_spec_with_current_wasm(dir: &Path) -> PathBuf {
 	let path = dir.join("parachain-dev.json");
 	std::fs::write(&path, serde_json::to_string(&spec).unwrap()).unwrap();
 	path
-}
-
-fn install_client(dir: &Path) {
-	if dir.join("node_modules/@polkadot/api").exists() {
-		return;
-	}
-	let status = Command::new("npm")
-		.args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-		.current_dir(dir)
-		.status()
-		.expect("npm is installed (Node.js comes with the machine)");
-	assert!(status.success(), "npm ci failed in {}", dir.display());
 }
 
 fn wait_for_port(port: u16, node: &mut OmniNode, timeout: Duration) {
@@ -131,8 +115,7 @@ fn omni_node_produces_blocks_and_takes_a_transfer_and_a_task() {
 	wait_for_port(rpc_port, &mut node, Duration::from_secs(120));
 	let up = started.elapsed();
 
-	let client = workspace().join("node/tests/polkadot-js");
-	install_client(&client);
+	let client = polkadot_js::install_client();
 	let mut output = Command::new("node")
 		.arg("parachain.mjs")
 		.arg(format!("ws://127.0.0.1:{rpc_port}"))

@@ -6,72 +6,18 @@ use super::*;
 use crate::{configs::MinComputeBond, Compute, DataRegistry, RuntimeHoldReason};
 use frame_support::traits::fungible::InspectHold;
 use mlchain_pallet_traits::{DatasetProvider, Role, WorkerRegistry};
-use pallet_compute::{Capabilities, Endpoint, ModelFamily};
-use pallet_data_registry::{AccessMode, ArtifactKind, DataFormat, Schema, TakeDownReason};
+use mlchain_runtime_common::testing;
+use pallet_data_registry::{AccessMode, TakeDownReason};
 use sp_runtime::{DispatchError, ModuleError};
 
 const MILLI_UNITS: Balance = crate::constants::currency::MILLI_UNITS;
 
-fn bounded<S: sp_core::Get<u32>>(bytes: &[u8]) -> sp_runtime::BoundedVec<u8, S> {
-	bytes.to_vec().try_into().expect("test data fits its bound")
-}
-
-fn mlchain_uri(root: &[u8; 32]) -> Vec<u8> {
-	let hex: String = root.iter().map(|b| format!("{b:02x}")).collect();
-	format!("mlchain://{hex}").into_bytes()
-}
-
 pub(super) fn register_dataset_call(root: [u8; 32], price: Balance, royalty_bps: u16) -> RuntimeCall {
-	RuntimeCall::DataRegistry(pallet_data_registry::Call::register {
-		root,
-		size: 47_040_000,
-		kind: ArtifactKind::Dataset,
-		uri: bounded(&mlchain_uri(&root)),
-		licence: bounded(b"CC-BY-4.0"),
-		schema: Schema {
-			format: DataFormat::Idx,
-			feature_count: 784,
-			names: vec![bounded(b"images"), bounded(b"labels")].try_into().unwrap(),
-			row_count: 60_000,
-		},
-		price,
-		royalty_bps,
-		parent: None,
-	})
-}
-
-fn capabilities() -> Capabilities {
-	Capabilities {
-		cores: 2,
-		memory_mib: 24 * 1024,
-		gpu: false,
-		model_families: vec![ModelFamily::Mlp, ModelFamily::Transformer].try_into().unwrap(),
-	}
-}
-
-fn endpoint(port: u16) -> Endpoint {
-	// A peer id and a multiaddr in binary form; the pallet checks shape, not contents.
-	Endpoint {
-		peer_id: bounded(&[0x00, 0x24, 0x08, 0x01, 0x12, 0x20, port as u8]),
-		addrs: vec![bounded(&[4, 127, 0, 0, 1, 6, (port >> 8) as u8, port as u8])]
-			.try_into()
-			.unwrap(),
-	}
+	RuntimeCall::DataRegistry(testing::register_dataset::<Runtime>(root, price, royalty_bps))
 }
 
 pub(super) fn register_call(role: Role, bond: Balance, port: u16) -> RuntimeCall {
-	RuntimeCall::Compute(match role {
-		Role::Worker => pallet_compute::Call::register_worker {
-			bond,
-			capabilities: capabilities(),
-			endpoint: endpoint(port),
-		},
-		Role::Verifier => pallet_compute::Call::register_verifier {
-			bond,
-			capabilities: capabilities(),
-			endpoint: endpoint(port),
-		},
-	})
+	RuntimeCall::Compute(testing::register_participant::<Runtime>(role, bond, port))
 }
 
 /// Produces a block with `extrinsics` and checks both pallets' invariants after it.
@@ -121,7 +67,7 @@ fn a_data_owner_registers_a_dataset_and_its_deposit_is_held() {
 		);
 		assert_eq!(held(reason, &account(alice)), entry.deposit);
 		// The deposit is the fixed part plus a per-byte part for the URI, licence and names.
-		let variable_bytes = (mlchain_uri(&root).len() + "CC-BY-4.0".len() + 6 + 6) as Balance;
+		let variable_bytes = (testing::dataset_uri(&root).len() + "CC-BY-4.0".len() + 6 + 6) as Balance;
 		assert_eq!(entry.deposit, UNITS + variable_bytes * 10 * MILLI_UNITS);
 		assert!(Balances::free_balance(account(alice)) < free_before - entry.deposit);
 		assert!(System::events().iter().any(|r| matches!(
@@ -151,7 +97,7 @@ fn registry_errors_reach_the_caller_by_name() {
 		if let RuntimeCall::DataRegistry(pallet_data_registry::Call::register { uri, .. }) =
 			&mut bad_uri
 		{
-			*uri = bounded(b"ftp://example.org/data");
+			*uri = testing::bounded(b"ftp://example.org/data");
 		}
 		let too_much_royalty = register_dataset_call(root, UNITS, 10_001);
 		let outcomes = block_with(vec![
@@ -224,7 +170,7 @@ fn workers_and_verifiers_bond_and_verifiers_are_selected_by_stake() {
 		assert_eq!(held(bond_reason, &account(Sr25519Keyring::Dave)), 4 * min);
 		let participant = pallet_compute::Participants::<Runtime>::get(account(worker)).unwrap();
 		assert_eq!(participant.role, Role::Worker);
-		assert_eq!(participant.endpoint, endpoint(30_000));
+		assert_eq!(participant.endpoint, testing::endpoint(30_000));
 
 		type Workers = Compute;
 		assert!(<Workers as WorkerRegistry<AccountId, Balance>>::is_active_worker(

@@ -15,39 +15,11 @@ use frame_support::traits::Get;
 use frame_support::traits::fungible::InspectHold;
 use mlchain_primitives::{
 	merkle::merkle_root,
-	spec::{Activation, Loss, LrSchedule, Metric, ModelSpec, OptimizerSpec, TaskSpec},
 	training::{verdict_commitment, Verdict},
 };
 use mlchain_pallet_traits::Role;
+use mlchain_runtime_common::testing::{demo_task_spec, EVAL_ROOT, TRAIN_ROOT};
 use pallet_training::{DatasetIds, Deadlines, Phase, Tasks};
-
-const TRAIN_ROOT: [u8; 32] = [0x71; 32];
-const EVAL_ROOT: [u8; 32] = [0xe7; 32];
-
-fn spec() -> TaskSpec {
-	TaskSpec {
-		model: ModelSpec::Mlp {
-			inputs: 4,
-			hidden: vec![8].try_into().unwrap(),
-			outputs: 2,
-			activation: Activation::Relu,
-			dropout_ppb: 0,
-		},
-		optimizer: OptimizerSpec::Sgd { momentum_ppb: 0, weight_decay_ppb: 0 },
-		schedule: LrSchedule::Constant { lr_ppb: 100_000_000 },
-		loss: Loss::CrossEntropy,
-		seed: 7,
-		batch_size: 8,
-		total_steps: 12,
-		checkpoint_interval: 3,
-		train_dataset: TRAIN_ROOT,
-		eval_dataset: EVAL_ROOT,
-		metric: Metric::Accuracy,
-		threshold_ppb: 900_000_000,
-		verifier_count: 3,
-		segments_per_verifier: 2,
-	}
-}
 
 /// Produces one block with `xts`, asserts they all succeeded and every pallet's invariants
 /// (including the training pallet's conservation of held funds) hold after it.
@@ -111,7 +83,7 @@ fn an_honest_task_goes_from_creation_to_payout_with_babe_randomness() {
 		let before = |who: Sr25519Keyring| Balances::free_balance(account(who));
 		let requester_start = before(requester);
 		let create = RuntimeCall::Training(pallet_training::Call::create_task {
-			spec: spec(),
+			spec: demo_task_spec(7),
 			datasets: DatasetIds { train: 0, eval: 1 },
 			reward,
 			worker_bond: configs::MinComputeBond::get(),

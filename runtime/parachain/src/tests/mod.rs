@@ -25,25 +25,11 @@ mod training;
 
 const UNITS: Balance = crate::constants::currency::UNITS;
 
-/// Overlays a JSON genesis patch on a full genesis config, the way chain-spec builders do.
-fn merge_json(base: &mut serde_json::Value, patch: serde_json::Value) {
-	match (base, patch) {
-		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) => {
-			for (key, value) in patch {
-				merge_json(base.entry(key).or_insert(serde_json::Value::Null), value);
-			}
-		},
-		(base, patch) => *base = patch,
-	}
-}
-
 /// The full genesis config of the named preset.
 fn genesis_config(preset: &str) -> RuntimeGenesisConfig {
 	let patch = genesis_config_presets::get_preset(&preset.into())
 		.unwrap_or_else(|| panic!("preset {preset} exists"));
-	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
-	merge_json(&mut config, serde_json::from_slice(&patch).unwrap());
-	serde_json::from_value(config).unwrap()
+	mlchain_runtime_common::testing::genesis_from_patch(&patch)
 }
 
 /// State after genesis of the named preset.

@@ -11,81 +11,19 @@ use crate::{
 use frame_support::traits::{fungible::InspectHold, Get};
 use mlchain_primitives::{
 	merkle::merkle_root,
-	spec::{Activation, Loss, LrSchedule, Metric, ModelSpec, OptimizerSpec, TaskSpec},
 	training::{verdict_commitment, Verdict},
 };
+use mlchain_pallet_traits::Role;
+use mlchain_runtime_common::testing::{self, demo_task_spec, EVAL_ROOT, TRAIN_ROOT};
 use pallet_training::{DatasetIds, Deadlines, Phase, Tasks};
 
-const TRAIN_ROOT: [u8; 32] = [0x71; 32];
-const EVAL_ROOT: [u8; 32] = [0xe7; 32];
-
-fn bounded<S: sp_core::Get<u32>>(bytes: &[u8]) -> sp_runtime::BoundedVec<u8, S> {
-	bytes.to_vec().try_into().expect("test data fits its bound")
-}
-
 fn register_dataset(root: [u8; 32], price: Balance, royalty_bps: u16) -> RuntimeCall {
-	use pallet_data_registry::{ArtifactKind, DataFormat, Schema};
-	RuntimeCall::DataRegistry(pallet_data_registry::Call::register {
-		root,
-		size: 1_024,
-		kind: ArtifactKind::Dataset,
-		uri: bounded(b"ipfs://bafy-parachain-test"),
-		licence: bounded(b"MIT"),
-		schema: Schema {
-			format: DataFormat::Csv,
-			feature_count: 4,
-			names: Default::default(),
-			row_count: 100,
-		},
-		price,
-		royalty_bps,
-		parent: None,
-	})
+	RuntimeCall::DataRegistry(testing::register_dataset::<Runtime>(root, price, royalty_bps))
 }
 
-fn register_participant(verifier: bool, port: u8) -> RuntimeCall {
-	use pallet_compute::{Capabilities, Endpoint, ModelFamily};
-	let capabilities = Capabilities {
-		cores: 2,
-		memory_mib: 4_096,
-		gpu: false,
-		model_families: vec![ModelFamily::Mlp].try_into().unwrap(),
-	};
-	let endpoint = Endpoint {
-		peer_id: bounded(&[0x00, 0x24, port]),
-		addrs: vec![bounded(&[4, 127, 0, 0, 1, 6, 0x75, port])].try_into().unwrap(),
-	};
+fn register_participant(role: Role, port: u16) -> RuntimeCall {
 	let bond = configs::MinComputeBond::get();
-	RuntimeCall::Compute(if verifier {
-		pallet_compute::Call::register_verifier { bond, capabilities, endpoint }
-	} else {
-		pallet_compute::Call::register_worker { bond, capabilities, endpoint }
-	})
-}
-
-fn spec() -> TaskSpec {
-	TaskSpec {
-		model: ModelSpec::Mlp {
-			inputs: 4,
-			hidden: vec![8].try_into().unwrap(),
-			outputs: 2,
-			activation: Activation::Relu,
-			dropout_ppb: 0,
-		},
-		optimizer: OptimizerSpec::Sgd { momentum_ppb: 0, weight_decay_ppb: 0 },
-		schedule: LrSchedule::Constant { lr_ppb: 100_000_000 },
-		loss: Loss::CrossEntropy,
-		seed: 11,
-		batch_size: 8,
-		total_steps: 12,
-		checkpoint_interval: 3,
-		train_dataset: TRAIN_ROOT,
-		eval_dataset: EVAL_ROOT,
-		metric: Metric::Accuracy,
-		threshold_ppb: 900_000_000,
-		verifier_count: 3,
-		segments_per_verifier: 2,
-	}
+	RuntimeCall::Compute(testing::register_participant::<Runtime>(role, bond, port))
 }
 
 /// Produces one block with `xts`, asserts they all succeeded and the pallets' invariants
@@ -125,16 +63,16 @@ fn an_honest_task_goes_from_creation_to_payout_with_relay_randomness() {
 		let mut xts = vec![
 			signed_with_nonce(&owner_pair, register_dataset(TRAIN_ROOT, train_price, 1_000), 0),
 			signed_with_nonce(&owner_pair, register_dataset(EVAL_ROOT, eval_price, 500), 1),
-			signed(&worker.pair(), register_participant(false, 1)),
+			signed(&worker.pair(), register_participant(Role::Worker, 30_001)),
 		];
 		for (i, v) in verifiers.iter().enumerate() {
-			xts.push(signed(&v.pair(), register_participant(true, 2 + i as u8)));
+			xts.push(signed(&v.pair(), register_participant(Role::Verifier, 30_002 + i as u16)));
 		}
 		ok_block(xts);
 
 		let free = |who: Sr25519Keyring| Balances::free_balance(account(who));
 		let create = RuntimeCall::Training(pallet_training::Call::create_task {
-			spec: spec(),
+			spec: demo_task_spec(11),
 			datasets: DatasetIds { train: 0, eval: 1 },
 			reward,
 			worker_bond: configs::MinComputeBond::get(),
