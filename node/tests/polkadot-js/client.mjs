@@ -14,7 +14,7 @@ export function dev(...names) {
   return names.map((name) => keyring.addFromUri(`//${name}`));
 }
 
-// Sends `tx` signed by `who` and resolves once it is in a block with `{ error, block, events }`:
+// Sends `tx` signed by `who` and resolves once it is in a block (or finalised) with `{ error, block, events }`:
 // `error` is null or `{ name: 'pallet.Error', docs }`, `block` the hash of the including block.
 // `nonce` lets one account send several transactions before the first is included.
 export function send(api, tx, who, nonce = -1) {
@@ -23,8 +23,10 @@ export function send(api, tx, who, nonce = -1) {
       if (status.isInvalid || status.isDropped || status.isUsurped) {
         return reject(new Error(`transaction ${status.type}`));
       }
-      if (!status.isInBlock) return;
-      const block = status.asInBlock.toHex();
+      // A node that seals and finalises each block at once (omni-node's dev mode) may report a
+      // transaction `Finalized` without an `InBlock` first.
+      if (!status.isInBlock && !status.isFinalized) return;
+      const block = (status.isInBlock ? status.asInBlock : status.asFinalized).toHex();
       if (!dispatchError) return resolve({ error: null, block, events });
       if (!dispatchError.isModule) return resolve({ error: { name: dispatchError.toString(), docs: '' }, block, events });
       const meta = api.registry.findMetaError(dispatchError.asModule);
