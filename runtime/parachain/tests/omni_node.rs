@@ -10,7 +10,7 @@
 //!
 //! ```text
 //! scripts/install-omni-node.sh        # cargo install, cached in ~/.cache/mlchain/omni-node
-//! cargo test -p mlchain-parachain-runtime --test omni_node -- --ignored --nocapture
+//! cargo test --locked --workspace -- --ignored omni_node --nocapture
 //! ```
 //!
 //! `POLKADOT_OMNI_NODE` overrides the binary's path.
