@@ -16,6 +16,27 @@ use scale_info::TypeInfo;
 
 /// One in parts per billion.
 pub const PPB: u32 = 1_000_000_000;
+
+/// The metric a non-finite loss (NaN or infinite) is reported as: the worst loss there is. The
+/// runtime refuses it as a claimed metric and as a loss threshold, so it never passes.
+pub const NON_FINITE_LOSS: u64 = u64::MAX;
+
+/// A loss in parts per billion, rounded; [`NON_FINITE_LOSS`] when it is NaN or infinite (a
+/// plain `as u64` cast would make NaN a perfect 0).
+pub fn loss_to_ppb(loss: f64) -> u64 {
+	if !loss.is_finite() {
+		return NON_FINITE_LOSS;
+	}
+	// Round half up without `f64::round` (not in `core`); losses are never negative.
+	let ppb = loss * f64::from(PPB) + 0.5;
+	if ppb <= 0.0 {
+		0
+	} else if ppb >= NON_FINITE_LOSS as f64 {
+		NON_FINITE_LOSS - 1
+	} else {
+		ppb as u64
+	}
+}
 /// Most hidden layers an MLP may have.
 pub const MAX_HIDDEN_LAYERS: u32 = 8;
 /// Most conv blocks a CNN may have.
@@ -269,6 +290,18 @@ impl TaskSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+	#[test]
+	fn a_non_finite_loss_is_the_worst_loss() {
+		assert_eq!(loss_to_ppb(f64::NAN), NON_FINITE_LOSS);
+		assert_eq!(loss_to_ppb(-f64::NAN), NON_FINITE_LOSS);
+		assert_eq!(loss_to_ppb(f64::INFINITY), NON_FINITE_LOSS);
+		assert_eq!(loss_to_ppb(0.25), 250_000_000);
+		assert_eq!(loss_to_ppb(1.0e-9 * 0.4), 0);
+		assert_eq!(loss_to_ppb(1.0e-9 * 0.6), 1);
+		assert_eq!(loss_to_ppb(0.0), 0);
+		assert!(loss_to_ppb(1.0e30) < NON_FINITE_LOSS);
+	}
 
     pub(crate) fn mlp_spec() -> TaskSpec {
         TaskSpec {

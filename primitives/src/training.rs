@@ -19,6 +19,21 @@ pub const VERDICT_DOMAIN: &[u8; 18] = b"mlchain/verdict/v1";
 /// Identifier of a training task on chain.
 pub type TaskId = u64;
 
+/// Domain separator of run seeds.
+pub const RUN_SEED_DOMAIN: &[u8; 18] = b"mlchain/run-seed/1";
+
+/// The seed a run of a task trains with (data order, dropout): `spec_seed` mixed with the task,
+/// the worker's account (its SCALE encoding) and the attempt (how many claims of the task came
+/// before). Initial weights come from `spec_seed` alone, so leaf 0 is the same for every worker
+/// and checkable by anyone; everything after it differs between workers and attempts, so a
+/// run copied from another worker (or another attempt) does not replay.
+pub fn run_seed(spec_seed: u64, task: TaskId, worker: &[u8], attempt: u32) -> u64 {
+	let h = blake2_256(&(RUN_SEED_DOMAIN, spec_seed, task, worker, attempt).encode());
+	let mut word = [0u8; 8];
+	word.copy_from_slice(&h[..8]);
+	u64::from_le_bytes(word)
+}
+
 /// Evidence that the worker's committed run does not replay: for segment `segment` (steps
 /// `segment * K .. (segment + 1) * K`), replaying from the committed checkpoint `segment` gives
 /// `recomputed`, while the worker committed `leaf` as checkpoint `segment + 1`. The proof shows
@@ -61,6 +76,51 @@ pub enum Verdict {
 		/// The metric the verifier obtained, in the spec's unit.
 		metric_ppb: u64,
 	},
+	/// The worker did not serve what replaying `segment` needs (the run listing, checkpoint
+	/// `segment` or checkpoint `segment + 1`) within the verifier's retries, or served
+	/// something the verifier cannot replay from. Availability is the worker's burden: the
+	/// segment is sent to fresh verifiers and, if it is still not served to a majority of
+	/// them, the run is rejected as if the segment were faked. The reporter is never slashed
+	/// for this verdict (it cannot prove the absence of data, and nobody can prove it false),
+	/// and it is paid only if the fresh verifiers confirm it.
+	Unavailable {
+		/// The first assigned segment the verifier could not obtain data for.
+		segment: u32,
+		/// What was wrong.
+		reason: UnservedReason,
+	},
+}
+
+/// Why a verifier could not replay a segment (reported in [`Verdict::Unavailable`]). The
+/// chain treats every reason alike; the reason is for people reading the events.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum UnservedReason {
+	/// Nothing was served: no listing or checkpoint arrived within the retries.
+	NotServed,
+	/// The listing has the wrong number of leaves, or a leaf that differs from the one the
+	/// worker committed (the proof does not verify under the root).
+	BadListing,
+	/// A checkpoint could not be parsed, has the wrong shapes for the spec's model, its hash
+	/// differs from its leaf, or its step is not `index * K`.
+	BadCheckpoint,
+	/// Leaf 0 is not the initial weights that the spec's seed defines.
+	BadInitialWeights,
+	/// The submitted model hash is not the hash of the final checkpoint's parameters, so the
+	/// model the requester would receive is not the run's.
+	BadModelHash,
 }
 
 impl Verdict {
@@ -89,6 +149,7 @@ pub fn verdict_commitment(
 	Copy,
 	PartialEq,
 	Eq,
+	Hash,
 	Debug,
 	Encode,
 	Decode,
@@ -106,6 +167,9 @@ pub enum AssignmentRole {
 	Verifier,
 	/// A member of the appeal committee (2V + 1 members, outcome final).
 	AppealVerifier,
+	/// A fresh verifier drawn because a committee member reported a segment unavailable: it
+	/// replays exactly the segments reported (listed in its assignment).
+	EscalationVerifier,
 }
 
 /// One open assignment of an account, as returned by the training runtime API.
@@ -132,11 +196,33 @@ mod tests {
 	use super::*;
 
 	#[test]
+	fn run_seeds_differ_by_task_worker_and_attempt() {
+		let base = run_seed(7, 1, &[1; 32], 0);
+		assert_eq!(base, run_seed(7, 1, &[1; 32], 0));
+		assert_ne!(base, run_seed(8, 1, &[1; 32], 0));
+		assert_ne!(base, run_seed(7, 2, &[1; 32], 0));
+		assert_ne!(base, run_seed(7, 1, &[2; 32], 0));
+		assert_ne!(base, run_seed(7, 1, &[1; 32], 1));
+	}
+
+	#[test]
 	fn commitment_binds_task_verifier_verdict_and_salt() {
 		let base = verdict_commitment(1, &[7u8; 8], &Verdict::Accept, &[3; 32]);
 		assert_ne!(base, verdict_commitment(2, &[7u8; 8], &Verdict::Accept, &[3; 32]));
 		assert_ne!(base, verdict_commitment(1, &[8u8; 8], &Verdict::Accept, &[3; 32]));
 		assert_ne!(base, verdict_commitment(1, &[7u8; 8], &Verdict::Accept, &[4; 32]));
+		let unavailable =
+			Verdict::Unavailable { segment: 3, reason: UnservedReason::NotServed };
+		assert_ne!(base, verdict_commitment(1, &[7u8; 8], &unavailable, &[3; 32]));
+		assert_ne!(
+			verdict_commitment(1, &[7u8; 8], &unavailable, &[3; 32]),
+			verdict_commitment(
+				1,
+				&[7u8; 8],
+				&Verdict::Unavailable { segment: 4, reason: UnservedReason::NotServed },
+				&[3; 32]
+			)
+		);
 		let reject = Verdict::RejectMetric { metric_ppb: 5 };
 		assert_ne!(base, verdict_commitment(1, &[7u8; 8], &reject, &[3; 32]));
 		assert_eq!(base, verdict_commitment(1, &[7u8; 8], &Verdict::Accept, &[3; 32]));

@@ -134,6 +134,9 @@ mod runtime {
 	pub type Sudo = pallet_sudo;
 	#[runtime::pallet_index(14)]
 	pub type Parameters = pallet_parameters;
+	/// Where slashes go; spending it is for governance (root until then).
+	#[runtime::pallet_index(15)]
+	pub type Treasury = pallet_treasury;
 
 	// Our own pallets.
 	#[runtime::pallet_index(20)]

@@ -3,6 +3,10 @@
 //! The hash is blake2b-256 over: for each tensor in name order, the name, the dtype name, the
 //! rank and dimensions and the little-endian bytes, each length-prefixed. It does not depend
 //! on how the safetensors file orders or aligns its tensors, or on its metadata.
+//!
+//! Every NaN is written and hashed as one bit pattern, [`CANONICAL_NAN`]: x86 produces
+//! `0xFFC00000` where AArch64 produces `0x7FC00000` for the same operation, so without this two
+//! honest machines would commit different hashes for a run that diverged to NaN.
 use crate::error::{Error, Result};
 use mlchain_primitives::{blake2_256, Hash};
 use safetensors::{Dtype, SafeTensors};
@@ -27,6 +31,18 @@ pub struct Checkpoint {
 /// Name of the step counter tensor (a one-element `U64`).
 const STEP: &str = "step";
 
+/// The one NaN bit pattern checkpoints hold (the quiet NaN AArch64 produces).
+pub const CANONICAL_NAN: u32 = 0x7FC0_0000;
+
+/// The little-endian bytes of `v`, with any NaN as [`CANONICAL_NAN`].
+fn canonical_bytes(v: f32) -> [u8; 4] {
+    if v.is_nan() {
+        CANONICAL_NAN.to_le_bytes()
+    } else {
+        v.to_le_bytes()
+    }
+}
+
 fn push_len_prefixed(buf: &mut Vec<u8>, bytes: &[u8]) {
     buf.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
     buf.extend_from_slice(bytes);
@@ -44,7 +60,7 @@ pub fn canonical_hash(step: Option<u64>, tensors: &BTreeMap<String, Entry>) -> H
                 n.as_str(),
                 "F32",
                 e.shape.clone(),
-                e.values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+                e.values.iter().flat_map(|v| canonical_bytes(*v)).collect(),
             )
         })
         .collect();
@@ -136,7 +152,7 @@ fn serialize(tensors: &BTreeMap<String, Entry>, step: Option<u64>) -> Result<Vec
                 n.clone(),
                 Dtype::F32,
                 e.shape.clone(),
-                e.values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+                e.values.iter().flat_map(|v| canonical_bytes(*v)).collect(),
             )
         })
         .collect();
@@ -215,6 +231,22 @@ fn other(e: impl std::fmt::Display) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nan_bit_patterns_hash_and_save_alike() {
+        let with = |nan: f32| {
+            let mut ck = sample();
+            ck.tensors.values_mut().next().unwrap().values[0] = nan;
+            ck
+        };
+        let (x86, arm) = (with(f32::from_bits(0xFFC0_0000)), with(f32::from_bits(0x7FC0_0000)));
+        assert!(x86.tensors.values().next().unwrap().values[0].is_nan());
+        assert_eq!(x86.hash(), arm.hash());
+        assert_eq!(x86.to_bytes().unwrap(), arm.to_bytes().unwrap());
+        let back = Checkpoint::from_bytes(&x86.to_bytes().unwrap()).unwrap();
+        assert_eq!(back.tensors.values().next().unwrap().values[0].to_bits(), CANONICAL_NAN);
+        assert_ne!(x86.hash(), sample().hash());
+    }
 
     fn sample() -> Checkpoint {
         let mut tensors = BTreeMap::new();

@@ -63,7 +63,8 @@ pub fn evaluate(spec: &TaskSpec, model: &Model, data: &Dataset) -> Result<Evalua
             (ppb, ppb >= spec.threshold_ppb)
         }
         Metric::Loss => {
-            let ppb = (loss as f64 * PPB as f64).round() as u64;
+            // NaN or infinite: the worst loss, never a pass (a cast would make NaN 0).
+            let ppb = mlchain_primitives::loss_to_ppb(loss as f64);
             (ppb, ppb <= spec.threshold_ppb)
         }
     };

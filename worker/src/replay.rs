@@ -18,8 +18,13 @@ pub struct SegmentVerdict {
     pub recomputed: String,
 }
 
-/// Recomputes checkpoint `start.step + K` from `start`.
+/// Recomputes checkpoint `start.step + K` from `start` (a run seeded by `spec.seed` alone).
 pub fn replay_segment(spec: &TaskSpec, data: Arc<Dataset>, start: &Checkpoint) -> Result<Hash> {
+    replay_segment_seeded(spec, data, start, spec.seed)
+}
+
+/// Recomputes checkpoint `start.step + K` from `start` for the run of `run_seed`.
+pub fn replay_segment_seeded(spec: &TaskSpec, data: Arc<Dataset>, start: &Checkpoint, run_seed: u64) -> Result<Hash> {
     let interval = spec.checkpoint_interval as u64;
     if start.step % interval != 0 || start.step >= spec.total_steps as u64 {
         return Err(Error::checkpoint(
@@ -27,7 +32,7 @@ pub fn replay_segment(spec: &TaskSpec, data: Arc<Dataset>, start: &Checkpoint) -
             "is not the start of a segment of this spec",
         ));
     }
-    let mut trainer = Trainer::from_checkpoint(spec, data, start)?;
+    let mut trainer = Trainer::resume(spec, data, start, run_seed)?;
     for _ in 0..interval {
         trainer.step()?;
     }

@@ -19,21 +19,43 @@ pub struct Trainer {
     pub step: u64,
     data: Arc<Dataset>,
     order: DataOrder,
+    /// Seed of the data order and dropout (the initial weights come from `spec.seed`).
+    run_seed: u64,
+}
+
+/// The spec's initial weights (from `spec.seed`) with a zero optimiser state.
+fn initial_state(spec: &TaskSpec) -> Result<(Model, Optimizer)> {
+    let model = Model::new(spec)?;
+    let sizes: Vec<usize> = model
+        .params()
+        .entries
+        .iter()
+        .map(|(_, v)| v.elem_count())
+        .collect();
+    let optimizer = Optimizer::new(spec.optimizer.clone(), &sizes);
+    Ok((model, optimizer))
+}
+
+/// Checkpoint 0 of every run of `spec`: the initial weights its seed defines, a zero optimiser
+/// state, step 0. Leaf 0 of a committed run must be its hash, whoever trained it.
+pub fn initial_checkpoint(spec: &TaskSpec) -> Result<Checkpoint> {
+    let (model, optimizer) = initial_state(spec)?;
+    state_checkpoint(&model, &optimizer, 0)
 }
 
 impl Trainer {
-    /// A fresh run: seeded initial weights, zero optimiser state, step 0.
+    /// A fresh run seeded by `spec.seed` alone (local runs and tests): initial weights, zero
+    /// optimiser state, step 0.
     pub fn new(spec: &TaskSpec, data: Arc<Dataset>) -> Result<Self> {
+        Self::for_run(spec, data, spec.seed)
+    }
+
+    /// A fresh run of a task: the spec's initial weights, data order and dropout from
+    /// `run_seed` ([`mlchain_primitives::training::run_seed`] of the task, worker and attempt).
+    pub fn for_run(spec: &TaskSpec, data: Arc<Dataset>, run_seed: u64) -> Result<Self> {
         data.check_fits(spec)?;
-        let model = Model::new(spec)?;
-        let sizes: Vec<usize> = model
-            .params()
-            .entries
-            .iter()
-            .map(|(_, v)| v.elem_count())
-            .collect();
-        let optimizer = Optimizer::new(spec.optimizer.clone(), &sizes);
-        let order = DataOrder::new(spec.seed, data.len(), spec.batch_size as usize);
+        let (model, optimizer) = initial_state(spec)?;
+        let order = DataOrder::new(run_seed, data.len(), spec.batch_size as usize);
         Ok(Self {
             spec: spec.clone(),
             model,
@@ -41,12 +63,19 @@ impl Trainer {
             step: 0,
             data,
             order,
+            run_seed,
         })
     }
 
-    /// Resumes from a checkpoint; every tensor the model needs must be there with its shape.
+    /// Resumes a run seeded by `spec.seed` from a checkpoint.
     pub fn from_checkpoint(spec: &TaskSpec, data: Arc<Dataset>, ck: &Checkpoint) -> Result<Self> {
-        let mut t = Self::new(spec, data)?;
+        Self::resume(spec, data, ck, spec.seed)
+    }
+
+    /// Resumes the run of `run_seed` from a checkpoint; every tensor the model needs must be
+    /// there with its shape.
+    pub fn resume(spec: &TaskSpec, data: Arc<Dataset>, ck: &Checkpoint, run_seed: u64) -> Result<Self> {
+        let mut t = Self::for_run(spec, data, run_seed)?;
         let adam = !t.optimizer.v.is_empty();
         let expected = t.model.params().entries.len() * if adam { 3 } else { 2 };
         if ck.tensors.len() != expected {
@@ -94,37 +123,7 @@ impl Trainer {
 
     /// The current state as a checkpoint.
     pub fn checkpoint(&self) -> Result<Checkpoint> {
-        let mut tensors = BTreeMap::new();
-        for (i, (name, var)) in self.model.params().entries.iter().enumerate() {
-            let shape = var.dims().to_vec();
-            tensors.insert(
-                format!("param.{name}"),
-                Entry {
-                    shape: shape.clone(),
-                    values: var.flatten_all()?.to_vec1::<f32>()?,
-                },
-            );
-            tensors.insert(
-                format!("optim.m.{name}"),
-                Entry {
-                    shape: shape.clone(),
-                    values: self.optimizer.m[i].clone(),
-                },
-            );
-            if let Some(v) = self.optimizer.v.get(i) {
-                tensors.insert(
-                    format!("optim.v.{name}"),
-                    Entry {
-                        shape,
-                        values: v.clone(),
-                    },
-                );
-            }
-        }
-        Ok(Checkpoint {
-            step: self.step,
-            tensors,
-        })
+        state_checkpoint(&self.model, &self.optimizer, self.step)
     }
 
     /// Model parameters only (the final model file).
@@ -169,7 +168,7 @@ impl Trainer {
         let out = self.model.forward(
             &x,
             Mode::Train {
-                seed: self.spec.seed,
+                seed: self.run_seed,
                 step: self.step,
             },
         )?;
@@ -192,6 +191,38 @@ impl Trainer {
         self.step = step;
         Ok(loss.to_scalar::<f32>()?)
     }
+}
+
+/// The state of `model` and `optimizer` after `step` steps, as a checkpoint.
+fn state_checkpoint(model: &Model, optimizer: &Optimizer, step: u64) -> Result<Checkpoint> {
+    let mut tensors = BTreeMap::new();
+    for (i, (name, var)) in model.params().entries.iter().enumerate() {
+        let shape = var.dims().to_vec();
+        tensors.insert(
+            format!("param.{name}"),
+            Entry {
+                shape: shape.clone(),
+                values: var.flatten_all()?.to_vec1::<f32>()?,
+            },
+        );
+        tensors.insert(
+            format!("optim.m.{name}"),
+            Entry {
+                shape: shape.clone(),
+                values: optimizer.m[i].clone(),
+            },
+        );
+        if let Some(v) = optimizer.v.get(i) {
+            tensors.insert(
+                format!("optim.v.{name}"),
+                Entry {
+                    shape,
+                    values: v.clone(),
+                },
+            );
+        }
+    }
+    Ok(Checkpoint { step, tensors })
 }
 
 /// The spec's loss of model outputs on dataset `rows`.
@@ -240,6 +271,17 @@ pub fn train_run(
     spec: &TaskSpec,
     data: Arc<Dataset>,
     out: &Path,
+    on_step: impl FnMut(u64, f32),
+) -> Result<RunRecord> {
+    train_run_seeded(spec, data, out, spec.seed, on_step)
+}
+
+/// [`train_run`] of a task's run, whose data order and dropout come from `run_seed`.
+pub fn train_run_seeded(
+    spec: &TaskSpec,
+    data: Arc<Dataset>,
+    out: &Path,
+    run_seed: u64,
     mut on_step: impl FnMut(u64, f32),
 ) -> Result<RunRecord> {
     check_dataset_hash(spec.train_dataset, &data, "training")?;
@@ -250,7 +292,7 @@ pub fn train_run(
         })
     };
     mkdir(&out.join("checkpoints"))?;
-    let mut trainer = Trainer::new(spec, data.clone())?;
+    let mut trainer = Trainer::for_run(spec, data.clone(), run_seed)?;
     let interval = spec.checkpoint_interval as u64;
     let mut leaves: Vec<Hash> = Vec::new();
     let first = trainer.checkpoint()?;

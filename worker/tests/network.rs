@@ -1,7 +1,8 @@
 //! End to end on 127.0.0.1: a `--dev` node and `mlchain-worker` processes for the data owner
 //! (Ferdie), the requester (Alice), the worker (Bob) and three verifiers (Charlie, Dave, Eve).
-//! Each test takes a few minutes of 3-second blocks: the committee waits for the next epoch's
-//! randomness, then commits (10 blocks), reveals (5) and the appeal window runs (3).
+//! Each test takes a few minutes of 3-second blocks: the committee waits for the second epoch
+//! change after the submission, then commits (10 blocks), reveals (5) and the appeal window
+//! runs (3); an escalation waits for randomness again and adds a commit and a reveal window.
 //!
 //! Needs the node binary of the same build: `cargo test --workspace` builds it; alone, run
 //! `cargo build -p mlchain-node` first.
@@ -74,6 +75,43 @@ async fn a_worker_that_commits_a_corrupted_checkpoint_is_rejected_and_slashed() 
     assert_eq!(lines_with(&log, "revealed Reject").len(), 3, "every verifier replays segment 2: {log}");
     assert_eq!(lines_with(&log, "paid 1 MLC, slashed 0 MLC").len(), 3, "{log}");
     assert!(log.contains("task reopened"), "{log}");
+}
+
+/// Three more verifiers (the dev stash accounts), so that an escalation finds fresh seats.
+const ESCALATION: [(&str, &str); 3] = [("charlie-stash", "Charlie//stash"), ("dave-stash", "Dave//stash"), ("eve-stash", "Eve//stash")];
+
+/// A worker that breaks its promise to serve: the verifiers report the data unserved instead
+/// of falling silent (which used to get them slashed as absent), fresh verifiers confirm, and
+/// the worker is slashed as for a fake while every honest verifier keeps its bond.
+async fn a_withholding_worker_is_slashed(cheat: &str) {
+    let mut cluster = cluster().await;
+    let market = cluster.open_market();
+    replay_everything(&market);
+    cluster.start_daemon("Bob", "worker", &market, &["--cheat", cheat]);
+    for v in VERIFIERS {
+        cluster.start_daemon(v, "verifier", &market, &[]);
+    }
+    for (name, who) in ESCALATION {
+        cluster.start_daemon_as(name, who, "verifier", &market, &[]);
+    }
+    cluster.submit_in_background(&market);
+    let log = cluster.wait_for_log("alice", "REJECTED", Duration::from_secs(600));
+    assert!(log.contains("that the worker did not serve"), "{log}{}", cluster.all_logs());
+    assert!(log.contains("fresh verifiers"), "the round escalated: {log}");
+    assert!(log.contains("slashed 50 MLC"), "half of the 100 MLC bond: {log}");
+    let settled = lines_with(&log, "verifier ").into_iter().filter(|l| l.contains(" paid ")).collect::<Vec<_>>();
+    assert!(settled.len() >= 6, "the committee and the escalation seats are settled: {log}");
+    assert!(settled.iter().all(|l| l.contains("slashed 0 MLC")), "no honest verifier is slashed: {log}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_worker_that_serves_nothing_is_slashed_and_no_verifier_loses_its_bond() {
+    a_withholding_worker_is_slashed("withhold-all").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_worker_that_withholds_only_its_faked_checkpoints_is_slashed() {
+    a_withholding_worker_is_slashed("withhold-corrupted=3").await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

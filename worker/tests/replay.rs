@@ -123,3 +123,32 @@ fn replay_refuses_a_checkpoint_that_is_not_a_segment_start() {
     t.step().unwrap();
     assert!(replay_segment(&spec, data, &t.checkpoint().unwrap()).is_err());
 }
+
+/// Two workers' runs of one task share leaf 0 (the spec's initial weights, which verifiers
+/// recompute) and nothing after it: the training seed mixes in the task, the worker and the
+/// attempt, so a run copied from another worker does not replay under the copier's seed.
+#[test]
+fn a_copied_run_fails_replay() {
+    use mlchain_primitives::training::run_seed;
+    use mlchain_worker::replay::replay_segment_seeded;
+    use mlchain_worker::train::initial_checkpoint;
+    let spec = common::mlp_spec();
+    let data = Arc::new(common::separable(64, 1));
+    let honest = run_seed(spec.seed, 4, &[1; 32], 0);
+    let copier = run_seed(spec.seed, 4, &[2; 32], 0);
+    let next_attempt = run_seed(spec.seed, 4, &[1; 32], 1);
+    let k = spec.checkpoint_interval as usize;
+    let mut t = Trainer::for_run(&spec, data.clone(), honest).unwrap();
+    let mut cks = vec![t.checkpoint().unwrap()];
+    for _ in 0..k {
+        t.step().unwrap();
+    }
+    cks.push(t.checkpoint().unwrap());
+    assert_eq!(cks[0].hash(), initial_checkpoint(&spec).unwrap().hash(), "leaf 0 is the spec's");
+    let other = Trainer::for_run(&spec, data.clone(), copier).unwrap();
+    assert_eq!(other.checkpoint().unwrap().hash(), cks[0].hash());
+    // The honest worker's segment replays under its own seed only.
+    assert_eq!(replay_segment_seeded(&spec, data.clone(), &cks[0], honest).unwrap(), cks[1].hash());
+    assert_ne!(replay_segment_seeded(&spec, data.clone(), &cks[0], copier).unwrap(), cks[1].hash());
+    assert_ne!(replay_segment_seeded(&spec, data, &cks[0], next_attempt).unwrap(), cks[1].hash());
+}

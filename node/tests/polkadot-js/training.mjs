@@ -100,9 +100,11 @@ const created = await sendOk(api, api.tx.training.createTask(spec, datasets, rew
 const taskCreated = created.events.find(({ event: e }) => api.events.training.TaskCreated.is(e)).event.data;
 const task = taskCreated.task.toNumber();
 const fee = api.consts.training.verifierFee.toBigInt();
-const escrow = reward + 3n * fee + trainPrice + evalPrice;
+// Three seats plus the escalation seats a round may need (released when unused).
+const escalationFees = BigInt(api.consts.training.escalationSeats.toString()) * fee;
+const escrow = reward + 3n * fee + escalationFees + trainPrice + evalPrice;
 facts['escrow held'] = taskCreated.escrow.toBigInt() === escrow;
-log(`Alice created task ${task}; escrow ${taskCreated.escrow.toHuman()} (reward + 3 fees + both prices)`);
+log(`Alice created task ${task}; escrow ${taskCreated.escrow.toHuman()} (reward + 3 fees + escalation fees + both prices)`);
 
 // ---- 4. The worker claims and commits to its run. ----
 await sendOk(api, api.tx.training.claimTask(task), worker);
@@ -177,7 +179,8 @@ const verifierGains = await Promise.all(verifiers.map(async (v, i) => (await fre
 facts['each verifier paid its fee'] = verifierGains.every((g) => g === fee);
 const holds = await at.query.balances.holds(requester.address);
 facts['requester escrow released'] = holds.every((h) => !h.id.toString().includes('TaskEscrow'));
-facts['requester spent at least the escrow'] = requesterStart - (await freeAt(requester)) >= escrow;
+facts['requester spent at least the escrow but the unused escalation fees'] =
+  requesterStart - (await freeAt(requester)) >= escrow - escalationFees;
 const participants = await Promise.all([worker, ...verifiers].map(async (p) => (await at.query.compute.participants(p.address)).unwrap()));
 facts['bonds unlocked'] = participants.every((p) => p.locked.toBigInt() === 0n);
 facts['task removed'] = (await at.query.training.tasks(task)).isNone;

@@ -37,6 +37,11 @@
 //! - The proof is checked against the relay parent's state root, which the relay chain's
 //!   validators check when they validate the parachain block: a collator cannot forge the
 //!   value, only choose an older relay parent.
+//! - The block reported with the output is when its *inputs* began: the value is built from
+//!   the VRF outputs of the relay epoch before the one that published it, which began when the
+//!   previous value was published. Someone following the relay chain watches those outputs
+//!   appear during that epoch, so a value is fresh for a request only if that whole epoch
+//!   came after it: the second relay epoch change after the request.
 //! - "Known since" is reported *earlier* than the block the value was noted at, by
 //!   [`Config::RelayParentLag`] blocks. Someone following the relay chain sees a new value as
 //!   soon as the relay block that sets it exists, while this chain's blocks may still be
@@ -100,14 +105,23 @@ pub mod pallet {
 	/// The first parachain block whose relay parent showed [`OneEpochAgo`].
 	#[pallet::storage]
 	pub type NotedAt<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
+
+	/// [`NotedAt`] of the value before the current one: about when the relay epoch began whose
+	/// VRF outputs make the current value. `None` until two values were noted.
+	#[pallet::storage]
+	pub type PreviouslyNotedAt<T: Config> = StorageValue<_, BlockNumberFor<T>, OptionQuery>;
 }
 
 impl<T: Config> Pallet<T> {
 	/// Records `value` if it differs from the stored randomness, with the current block.
 	/// Returns whether it was new.
 	pub fn note(value: RelayRandomnessValue) -> bool {
-		if OneEpochAgo::<T>::get() == Some(value) {
+		let previous = OneEpochAgo::<T>::get();
+		if previous == Some(value) {
 			return false;
+		}
+		if previous.is_some() {
+			PreviouslyNotedAt::<T>::put(NotedAt::<T>::get());
 		}
 		OneEpochAgo::<T>::put(value);
 		NotedAt::<T>::put(frame_system::Pallet::<T>::block_number());
@@ -121,6 +135,17 @@ impl<T: Config> Pallet<T> {
 			return Zero::zero();
 		}
 		NotedAt::<T>::get().saturating_sub(T::RelayParentLag::get())
+	}
+
+	/// A block before which none of the current value's inputs existed: the value is made of
+	/// the VRF outputs of the relay epoch that began when the previous value appeared, which
+	/// this chain noted at [`PreviouslyNotedAt`] (less [`Config::RelayParentLag`], for the same
+	/// reason as in [`Self::known_since`]). Zero until two values were noted.
+	pub fn inputs_since() -> BlockNumberFor<T> {
+		match (OneEpochAgo::<T>::get(), PreviouslyNotedAt::<T>::get()) {
+			(Some(_), Some(previous)) => previous.saturating_sub(T::RelayParentLag::get()),
+			_ => Zero::zero(),
+		}
 	}
 }
 
@@ -136,7 +161,7 @@ impl<T: Config> OnSystemEvent for Pallet<T> {
 		match read {
 			Ok(Some(value)) => {
 				if Self::note(value) {
-					db.reads_writes(1, 2)
+					db.reads_writes(1, 3)
 				} else {
 					db.reads(1)
 				}
@@ -154,10 +179,11 @@ impl<T: Config> OnSystemEvent for Pallet<T> {
 }
 
 /// The relay chain's BABE randomness from one epoch ago, mixed with the subject, and the block
-/// since which it is treated as known (see the crate docs for why that is before the block it
-/// was noted at). Before any relay randomness was noted, the output is the hash of the subject
-/// alone and it is reported as known since block zero, so no consumer that checks freshness
-/// uses it.
+/// before which none of its inputs existed ([`Pallet::inputs_since`]: about when the relay
+/// epoch whose VRF outputs make it began, less the relay-parent lag). A consumer that asks for
+/// randomness at block `b` and waits for this block to pass `b` uses the value of relay epoch
+/// index + 2: nothing of it was public at `b`. Before two relay values were noted, it is
+/// reported as of block zero, so no consumer that checks freshness uses it.
 pub struct RandomnessFromOneRelayEpochAgo<T>(PhantomData<T>);
 
 impl<T: Config> Randomness<T::Hash, BlockNumberFor<T>> for RandomnessFromOneRelayEpochAgo<T> {
@@ -166,6 +192,6 @@ impl<T: Config> Randomness<T::Hash, BlockNumberFor<T>> for RandomnessFromOneRela
 		if let Some(value) = OneEpochAgo::<T>::get() {
 			input.extend_from_slice(&value);
 		}
-		(T::Hashing::hash(&input), Pallet::<T>::known_since())
+		(T::Hashing::hash(&input), Pallet::<T>::inputs_since())
 	}
 }

@@ -37,9 +37,11 @@ fn a_new_relay_randomness_is_noted_with_its_block_and_known_lag_blocks_earlier()
 		Pallet::<Test>::on_relay_state_proof(&proof_with(value));
 		assert_eq!(OneEpochAgo::<Test>::get(), Some(value.0));
 		assert_eq!(NotedAt::<Test>::get(), 10);
+		assert_eq!(Pallet::<Test>::known_since(), 10 - LAG);
 
-		let (output, known_since) = RandomnessFromOneRelayEpochAgo::<Test>::random(b"subject");
-		assert_eq!(known_since, 10 - LAG);
+		// The first value seen: when its inputs began is unknown, so it is never fresh.
+		let (output, inputs_since) = RandomnessFromOneRelayEpochAgo::<Test>::random(b"subject");
+		assert_eq!(inputs_since, 0);
 		assert_eq!(output, hash_of(&[&b"subject"[..], &value.0[..]].concat()));
 		// Different subjects get independent outputs from one value.
 		assert_ne!(output, RandomnessFromOneRelayEpochAgo::<Test>::random(b"other").0);
@@ -62,7 +64,27 @@ fn the_same_randomness_seen_again_keeps_the_block_it_was_first_noted_at() {
 		Pallet::<Test>::on_relay_state_proof(&proof_with(next));
 		assert_eq!(OneEpochAgo::<Test>::get(), Some(next.0));
 		assert_eq!(NotedAt::<Test>::get(), 20);
-		assert_eq!(RandomnessFromOneRelayEpochAgo::<Test>::random(b"s").1, 20 - LAG);
+		// Its inputs are the VRF outputs of the relay epoch that began with the value before.
+		assert_eq!(PreviouslyNotedAt::<Test>::get(), Some(10));
+		assert_eq!(RandomnessFromOneRelayEpochAgo::<Test>::random(b"s").1, 10 - LAG);
+	});
+}
+
+/// A draw asked for at block `b` waits for the second relay value noted after `b`: the first
+/// one's inputs were being published while `b` was built.
+#[test]
+fn only_the_second_relay_value_after_a_request_is_fresh_for_it() {
+	new_test_ext().execute_with(|| {
+		let fresh_for = |asked_at: u64| RandomnessFromOneRelayEpochAgo::<Test>::random(b"s").1 > asked_at;
+		set_block(10);
+		Pallet::<Test>::on_relay_state_proof(&proof_with(H256::repeat_byte(1)));
+		let asked_at = 15;
+		set_block(30);
+		Pallet::<Test>::on_relay_state_proof(&proof_with(H256::repeat_byte(2)));
+		assert!(!fresh_for(asked_at), "inputs from the epoch running at the request");
+		set_block(50);
+		Pallet::<Test>::on_relay_state_proof(&proof_with(H256::repeat_byte(3)));
+		assert!(fresh_for(asked_at), "inputs all from an epoch that began after the request");
 	});
 }
 
@@ -81,6 +103,9 @@ fn a_value_noted_within_the_lag_of_genesis_is_known_since_genesis() {
 	new_test_ext().execute_with(|| {
 		set_block(2);
 		Pallet::<Test>::on_relay_state_proof(&proof_with(H256::repeat_byte(3)));
+		assert_eq!(Pallet::<Test>::known_since(), 0);
+		set_block(3);
+		Pallet::<Test>::on_relay_state_proof(&proof_with(H256::repeat_byte(4)));
 		assert_eq!(RandomnessFromOneRelayEpochAgo::<Test>::random(b"s").1, 0);
 	});
 }

@@ -167,6 +167,7 @@ fn round<T: Config>(
 				segments: segments.try_into().map_err(|_| BenchmarkError::Weightless)?,
 				commitment: vote.map(|_| [1; 32]),
 				vote,
+				escalation: false,
 			})
 			.map_err(|_| BenchmarkError::Weightless)?;
 	}
@@ -176,6 +177,7 @@ fn round<T: Config>(
 		committee,
 		commit_deadline,
 		reveal_deadline: commit_deadline.saturating_add(T::RevealWindow::get()),
+		escalated: false,
 	})
 }
 
@@ -396,6 +398,7 @@ mod benchmarks {
 			round: None,
 		});
 		t.phase = Phase::Selecting;
+		t.selecting_since = now;
 		let at = now.saturating_add(T::SelectionDelay::get());
 		store_at::<T>(id, t, at);
 		frame_system::Pallet::<T>::set_block_number(at);

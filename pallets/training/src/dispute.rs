@@ -24,6 +24,20 @@
 //!
 //! Members are judged against the **deciding round** (the appeal round if anyone revealed in
 //! it, else the first round; see [`Round::judge`]).
+//!
+//! ## Unserved segments
+//!
+//! A member that cannot get the data to replay an assigned segment `j` from the worker reveals
+//! [`Vote::Unserved(j)`](Vote::Unserved). Nobody can prove data absent, so the report is not
+//! evidence: it makes the round **escalate** (once) instead of being tallied. Fresh verifiers
+//! ([`Config::EscalationSeats`], drawn from new randomness) join the round and replay exactly
+//! the reported segments; from then on they alone are the jury of those segments. A reported
+//! segment is good only if a strict majority of its escalation jury replayed it (accepted);
+//! if they could not get it either, or proved it faked, the dispute is upheld and the run
+//! rejected as for a fake. So withholding data is never better for the worker than serving
+//! it: a faked segment that is served is caught by replay, one that is withheld is rejected
+//! for being withheld. The reporter is paid if the escalation upholds its report and is never
+//! slashed for it (unresolved otherwise): it could have been the only one the worker refused.
 
 use crate::*;
 use alloc::vec::Vec;
@@ -36,11 +50,26 @@ pub struct Ruling {
 	pub rejects: u32,
 	/// Jurors who accepted.
 	pub accepts: u32,
+	/// Jurors who reported the segment unserved (only escalation seats count once a round
+	/// escalated).
+	pub unserved: u32,
 }
 
 impl Ruling {
-	/// A strict majority of the jury rejected.
+	/// Upheld: a strict majority of the jury rejected; or, when anyone reported the segment
+	/// unserved, it was not a strict majority that replayed it (availability is the worker's
+	/// burden, so a tie goes against it).
 	pub fn upheld(&self) -> bool {
+		if self.unserved > 0 {
+			self.accepts <= self.rejects.saturating_add(self.unserved)
+		} else {
+			self.rejects > self.accepts
+		}
+	}
+
+	/// A strict majority of the jury replayed the segment to a different checkpoint: a fault
+	/// proven by replay, not just a failure to serve.
+	pub fn mismatch_proven(&self) -> bool {
 		self.rejects > self.accepts
 	}
 }
@@ -69,6 +98,28 @@ impl<T: Config> Round<T> {
 		self.committee.iter().filter(|s| s.vote.is_some()).count() as u32
 	}
 
+	/// The distinct segments members of the first stage (not escalation seats) reported
+	/// unserved, ascending: what an escalation replays.
+	pub fn unserved_segments(&self) -> Vec<u32> {
+		let mut out: Vec<u32> = self
+			.committee
+			.iter()
+			.filter(|s| !s.escalation)
+			.filter_map(|s| match s.vote {
+				Some(Vote::Unserved(j)) => Some(j),
+				_ => None,
+			})
+			.collect();
+		out.sort_unstable();
+		out.dedup();
+		out
+	}
+
+	/// Whether `j` is ruled on by the escalation seats alone.
+	fn escalated_segment(&self, j: u32) -> bool {
+		self.escalated && self.committee.iter().any(|s| s.escalation && s.segments.contains(&j))
+	}
+
 	/// Revealed accepts and rejects (of any kind).
 	pub fn counts(&self) -> (u32, u32) {
 		self.committee.iter().filter_map(|s| s.vote).fold((0, 0), |(a, r), v| match v {
@@ -77,13 +128,16 @@ impl<T: Config> Round<T> {
 		})
 	}
 
-	/// The jury's vote on `dispute`, or `None` if its jury is empty.
+	/// The jury's vote on `dispute`, or `None` if its jury is empty. The jury of a segment
+	/// the round escalated is its escalation seats alone.
 	pub fn ruling(&self, dispute: Dispute) -> Option<Ruling> {
-		let mut ruling = Ruling { rejects: 0, accepts: 0 };
+		let mut ruling = Ruling { rejects: 0, accepts: 0, unserved: 0 };
 		for slot in self.committee.iter() {
 			let Some(vote) = slot.vote else { continue };
 			let juror = match dispute {
-				Dispute::Segment(j) => slot.segments.contains(&j),
+				Dispute::Segment(j) => {
+					slot.segments.contains(&j) && (slot.escalation || !self.escalated_segment(j))
+				},
 				Dispute::Metric => true,
 			};
 			if !juror {
@@ -94,12 +148,17 @@ impl<T: Config> Round<T> {
 				(Vote::RejectSegment(s), Dispute::Segment(j)) if s == j => {
 					ruling.rejects.saturating_inc()
 				},
+				// A report counts only from an escalation seat: a first-stage report is not
+				// evidence, it is what made the round escalate.
+				(Vote::Unserved(s), Dispute::Segment(j)) if s == j && slot.escalation => {
+					ruling.unserved.saturating_inc()
+				},
 				(Vote::RejectMetric, Dispute::Metric) => ruling.rejects.saturating_inc(),
 				// A reject of something else: abstains on this dispute.
 				_ => {},
 			}
 		}
-		(ruling.rejects > 0 || ruling.accepts > 0).then_some(ruling)
+		(ruling.rejects > 0 || ruling.accepts > 0 || ruling.unserved > 0).then_some(ruling)
 	}
 
 	/// Whether the jury of `dispute` upheld it (an empty jury upholds nothing).
@@ -107,13 +166,14 @@ impl<T: Config> Round<T> {
 		self.ruling(dispute).is_some_and(|r| r.upheld())
 	}
 
-	/// The disputes raised in this round: disputed segments ascending, then the metric.
+	/// The disputes raised in this round: disputed (rejected or reported unserved) segments
+	/// ascending, then the metric.
 	pub fn disputes(&self) -> Vec<Dispute> {
 		let mut segments: Vec<u32> = self
 			.committee
 			.iter()
 			.filter_map(|s| match s.vote {
-				Some(Vote::RejectSegment(j)) => Some(j),
+				Some(Vote::RejectSegment(j)) | Some(Vote::Unserved(j)) => Some(j),
 				_ => None,
 			})
 			.collect();
@@ -140,24 +200,42 @@ impl<T: Config> Round<T> {
 
 	/// Judge `slot` (of this round or of another one) against this round, the deciding one.
 	///
-	/// - `Accept` is wrong if this round upheld a dispute on one of the slot's segments or on
-	///   the metric, else right (an honest member that did not sample the fake is paid).
+	/// - `Accept` is wrong if this round upheld a dispute on the metric or proved a mismatch
+	///   on one of the slot's segments; unresolved if one of its segments was upheld only as
+	///   unserved (the worker may have served this member alone); else right (an honest
+	///   member that did not sample the fake is paid).
 	/// - A reject is right if this round upheld it, wrong if this round's jury on it did not,
 	///   unresolved if this round has no jury on it.
+	/// - An unserved report is right if this round upheld it, else unresolved: never wrong,
+	///   since the worker may have refused this member alone.
 	pub fn judge(&self, slot: &Slot<T>) -> Judgement {
 		let Some(vote) = slot.vote else { return Judgement::Absent };
 		let disputed = match vote {
 			Vote::Accept => {
-				let missed = self.upholds(Dispute::Metric)
-					|| slot.segments.iter().any(|j| self.upholds(Dispute::Segment(*j)));
-				return if missed {
+				let rulings: Vec<Ruling> = slot
+					.segments
+					.iter()
+					.filter_map(|j| self.ruling(Dispute::Segment(*j)))
+					.filter(|r| r.upheld())
+					.collect();
+				return if self.upholds(Dispute::Metric) ||
+					rulings.iter().any(|r| r.mismatch_proven())
+				{
 					Judgement::Wrong
+				} else if !rulings.is_empty() {
+					Judgement::Unresolved
 				} else {
 					Judgement::Right { proved_fault: false }
 				};
 			},
 			Vote::RejectSegment(j) => Dispute::Segment(j),
 			Vote::RejectMetric => Dispute::Metric,
+			Vote::Unserved(j) => {
+				return match self.ruling(Dispute::Segment(j)) {
+					Some(r) if r.upheld() => Judgement::Right { proved_fault: true },
+					_ => Judgement::Unresolved,
+				};
+			},
 		};
 		match self.ruling(disputed) {
 			Some(r) if r.upheld() => Judgement::Right { proved_fault: true },

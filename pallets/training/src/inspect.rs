@@ -27,7 +27,9 @@ impl<T: Config> Pallet<T> {
 						reveal_deadline: deadline,
 					});
 				},
-				AssignmentRole::Verifier | AssignmentRole::AppealVerifier => {
+				AssignmentRole::Verifier |
+				AssignmentRole::AppealVerifier |
+				AssignmentRole::EscalationVerifier => {
 					if task.phase != Phase::Voting {
 						continue;
 					}
@@ -35,7 +37,7 @@ impl<T: Config> Pallet<T> {
 					let Some(slot) = round.committee.iter().find(|s| &s.who == who) else {
 						continue;
 					};
-					if slot.vote.is_some() {
+					if slot.vote.is_some() || slot.escalation != round.escalated {
 						continue;
 					}
 					out.push(Assignment {
@@ -78,7 +80,7 @@ impl<T: Config> Pallet<T> {
 			ensure!(id < next, "task id not below NextTaskId");
 			add(&task.requester, task.escrow());
 			ensure!(
-				task.fees_held == task.fee.saturating_mul(task.spec.verifier_count.into())
+				task.fees_held == Self::round_fees(task.fee, task.spec.verifier_count)
 					|| task.phase != Phase::Open,
 				"open task without its full verifier fees"
 			);
@@ -93,7 +95,10 @@ impl<T: Config> Pallet<T> {
 				(Phase::Open, None, None) => {},
 				(Phase::Claimed { .. }, Some(_), None) => {},
 				(
-					Phase::Selecting | Phase::Voting | Phase::AppealWindow { .. },
+					Phase::Selecting |
+					Phase::Voting |
+					Phase::Escalating |
+					Phase::AppealWindow { .. },
 					Some(_),
 					Some(_),
 				) => {},
@@ -110,16 +115,35 @@ impl<T: Config> Pallet<T> {
 				task.phase != Phase::Voting || task.current_round().is_some(),
 				"voting without a committee"
 			);
+			ensure!(
+				task.phase != Phase::Escalating ||
+					task.current_round().is_some_and(|r| {
+						!r.escalated && !r.unserved_segments().is_empty()
+					}),
+				"escalating without unserved reports"
+			);
 			let rounds =
 				task.round.iter().chain(task.appeal.iter().filter_map(|a| a.round.as_ref()));
+			let mut seated: Vec<&T::AccountId> = Vec::new();
 			for round in rounds {
+				ensure!(
+					round.escalated == round.committee.iter().any(|s| s.escalation),
+					"escalation seats without an escalation, or the reverse"
+				);
 				for slot in round.committee.iter() {
+					ensure!(
+						!seated.contains(&&slot.who) &&
+							slot.who != task.requester &&
+							task.worker.as_ref() != Some(&slot.who),
+						"a verifier seated twice on a task, or a party seated on its own task"
+					);
+					seated.push(&slot.who);
 					ensure!(AccountTasks::<T>::contains_key(&slot.who, id), "member not indexed");
 					ensure!(
 						slot.vote.is_none() || slot.commitment.is_some(),
 						"vote without commit"
 					);
-					if let Some(Vote::RejectSegment(j)) = slot.vote {
+					if let Some(Vote::RejectSegment(j) | Vote::Unserved(j)) = slot.vote {
 						ensure!(slot.segments.contains(&j), "reject of an unassigned segment");
 					}
 					index_entries = index_entries.saturating_add(1);

@@ -18,12 +18,18 @@
 //! the initial weights, leaf `i` the checkpoint after `i * K` steps), the final model hash and
 //! its metric.
 //!
-//! [`Config::SelectionDelay`] blocks later, randomness that was not known when the worker
-//! submitted picks a **committee** of `V` verifiers, weighted by stake, and `q` segment indices
-//! for each. Verifiers replay their segments and evaluate the final model, commit to a
+//! Once randomness exists all of whose inputs postdate the submission (on BABE: the second
+//! epoch change after it), it picks a **committee** of `V` verifiers, weighted by stake, and
+//! `q` segment indices for each. Verifiers replay their segments and evaluate the final model, commit to a
 //! [`Verdict`] ([`Pallet::commit_verdict`]) and reveal it ([`Pallet::reveal_verdict`]). A
 //! reject verdict carries the mismatching segment, the verifier's recomputed checkpoint hash and
 //! the worker's committed leaf with its Merkle proof, which the pallet checks against the root.
+//!
+//! A verifier that cannot get the data for an assigned segment from the worker (nothing
+//! served, a bad listing, an unparseable checkpoint) reveals [`Verdict::Unavailable`]: the
+//! round then **escalates**, [`Config::EscalationSeats`] fresh verifiers replay the reported
+//! segments, and unless a strict majority of them replays each one the run is rejected as for
+//! a fake ([`dispute`]). Availability is the worker's burden.
 //!
 //! A valid reject is a **dispute** about one segment (or the metric), and only the members
 //! assigned that segment decide it (see [`dispute`]): the round rejects the run if, for some
@@ -52,8 +58,11 @@
 //! - **Decision**: rejected if a dispute raised in the round is upheld, else accepted.
 //! - **Deciding round**: the appeal round if anyone revealed in it, else the first round. Every
 //!   member of both rounds is judged against it ([`Round::judge`]).
-//! - **Harmed party**: whom a wrong vote hurt: the worker if the task was finally accepted, the
-//!   requester if it was finally rejected. Slashes of wrong votes go to it.
+//! - **Escalation seats**: fresh members added to a round in which a member reported a segment
+//!   unserved; they alone rule on the reported segments.
+//! - **Treasury**: where every slash goes ([`Config::SlashDestination`]), except the share of
+//!   a rejected worker's slash paid to the verifiers who proved the fault. No slash pays the
+//!   requester, the worker or an appellant, so no party can farm them.
 //!
 //! ## Usage
 //!
@@ -68,8 +77,8 @@
 //! Settlement pays, when accepted: the reward minus royalties to the worker, the use prices and
 //! royalties to the current dataset owners; the worker's bond is unlocked. When rejected: a
 //! part of the worker's bond ([`Config::RejectSlash`]) is slashed, split between the verifiers
-//! who proved the fault (their reject was upheld by the deciding round;
-//! [`Config::RejectSlashToVerifiers`]) and the requester, and the task reopens (if its claim
+//! who proved the fault (their reject or unserved report was upheld by the deciding round;
+//! [`Config::RejectSlashToVerifiers`]) and the treasury, and the task reopens (if its claim
 //! window is still open and the requester can top up the fees) or is refunded. Either way a
 //! member earns its fee if its vote stands against the deciding round: an upheld reject, or an
 //! accept none of whose segments (nor the metric) the deciding round found bad (an honest
@@ -87,15 +96,18 @@
 //!   entry to the next one; since live tasks are capped by [`Config::MaxOpenTasks`], a free
 //!   slot always exists within [`Pallet::schedule_lookahead`] blocks (`integrity_test`).
 //! - **Randomness.** The committee seed is `T::Randomness::random(subject)`, used only if the
-//!   source says it became known *after* the block of the submission (or appeal); otherwise the
-//!   selection is postponed. With BABE's `RandomnessFromOneEpochAgo` this means the committee
-//!   is drawn in an epoch that began after the submission, from VRF outputs the worker could not
-//!   know (see the docs for the residual bias of block producers).
+//!   source says all of its inputs came after the block at which the draw was asked for
+//!   ([`Task::selecting_since`]: submission, void round, appeal or escalation); otherwise the
+//!   selection is postponed. On BABE this is the one-epoch-ago randomness of the second epoch
+//!   after the submission: made of VRF outputs of an epoch that began after it, which nobody
+//!   could know when the worker submitted (see the docs for the residual bias of block
+//!   producers).
 //! - **Funds.** The requester's escrow and an appellant's deposit are fungible holds of this
 //!   pallet; payments leave them with `transfer_on_hold`, refunds with `release`. Bonds stay in
 //!   the compute pallet and are locked, unlocked and slashed through [`WorkerRegistry`]. If a
 //!   payment cannot be made (the payee's account cannot receive it) the amount is released to
-//!   its payer instead, so nothing is ever stranded, minted or burnt.
+//!   its payer instead, so nothing is ever stranded, minted or burnt. Slashes move bond to the
+//!   treasury's account (and the provers').
 //! - **Conservation** (`try_state`): for every account, the funds held under
 //!   [`HoldReason::TaskEscrow`] equal the escrows of its tasks plus its appeal deposits; there
 //!   are no pending payouts because every payment is made when a task settles. The schedule,
@@ -118,6 +130,8 @@ mod schedule;
 pub mod selection;
 mod settlement;
 #[cfg(test)]
+mod randomness_sim;
+#[cfg(test)]
 mod tests;
 pub mod weights;
 pub use weights::WeightInfo;
@@ -139,11 +153,14 @@ use scale_info::TypeInfo;
 pub type BalanceOf<T> =
 	<<T as Config>::Currency as fungible::Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 
-/// Largest committee: an appeal committee of `2 * MaxVerifiers + 1`.
+/// Largest committee: an appeal committee of `2 * MaxVerifiers + 1` plus its escalation seats.
 pub struct MaxCommitteeOf<T>(core::marker::PhantomData<T>);
 impl<T: Config> Get<u32> for MaxCommitteeOf<T> {
 	fn get() -> u32 {
-		T::MaxVerifiers::get().saturating_mul(2).saturating_add(1)
+		T::MaxVerifiers::get()
+			.saturating_mul(2)
+			.saturating_add(1)
+			.saturating_add(T::EscalationSeats::get())
 	}
 }
 
@@ -210,7 +227,7 @@ pub struct Submission<BlockNumber> {
 	pub model_hash: Hash,
 	/// The final model's metric on the evaluation set, in the spec's unit.
 	pub metric_ppb: u64,
-	/// Block of the submission; committee randomness must be younger.
+	/// Block of the submission.
 	pub submitted_at: BlockNumber,
 }
 
@@ -254,14 +271,16 @@ pub enum Vote {
 	RejectSegment(u32),
 	/// The final model's metric differs from the claimed one.
 	RejectMetric,
+	/// The worker did not serve (or served unusable) data for this assigned segment.
+	Unserved(u32),
 }
 
 impl Vote {
-	/// Accepted or rejected, whatever the reason.
+	/// Accepted or rejected, whatever the reason (an unserved segment counts against the run).
 	pub fn decision(&self) -> Decision {
 		match self {
 			Vote::Accept => Decision::Accepted,
-			Vote::RejectSegment(_) | Vote::RejectMetric => Decision::Rejected,
+			Vote::RejectSegment(_) | Vote::RejectMetric | Vote::Unserved(_) => Decision::Rejected,
 		}
 	}
 }
@@ -311,6 +330,9 @@ pub enum Phase<BlockNumber> {
 	Selecting,
 	/// A committee is committing and revealing.
 	Voting,
+	/// A member reported a segment unserved; fresh verifiers for the reported segments are
+	/// drawn at the scheduled block and join the round.
+	Escalating,
 	/// The first committee decided; the losing party may appeal until `until` (inclusive).
 	AppealWindow {
 		/// The first committee's decision.
@@ -335,6 +357,9 @@ pub struct Slot<T: Config> {
 	pub commitment: Option<Hash>,
 	/// The revealed vote, once revealed with valid evidence.
 	pub vote: Option<Vote>,
+	/// Whether this member holds an escalation seat: drawn after the round's first reveal
+	/// window because a member reported a segment unserved; it replays exactly those segments.
+	pub escalation: bool,
 }
 
 /// One committee's vote.
@@ -349,7 +374,11 @@ pub struct Round<T: Config> {
 	/// Last block in which commitments are accepted.
 	pub commit_deadline: BlockNumberFor<T>,
 	/// Last block in which reveals are accepted; the round is tallied in the next block.
+	/// After an escalation both deadlines are the escalation seats' windows.
 	pub reveal_deadline: BlockNumberFor<T>,
+	/// Whether escalation seats were drawn (at most once per round). From then on only they
+	/// may commit and reveal, and only they rule on the segments reported unserved.
+	pub escalated: bool,
 }
 
 /// An appeal against the first committee's decision.
@@ -363,7 +392,7 @@ pub struct Appeal<T: Config> {
 	pub appellant: T::AccountId,
 	/// Fees of the appeal committee still held from the appellant.
 	pub deposit: BalanceOf<T>,
-	/// Block of the appeal; the appeal committee's randomness must be younger.
+	/// Block of the appeal.
 	pub filed_at: BlockNumberFor<T>,
 	/// What the first committee decided (stands if the appeal round is void).
 	pub first_decision: Decision,
@@ -413,8 +442,16 @@ pub struct Task<T: Config> {
 	pub round: Option<Round<T>>,
 	/// The appeal, if one was filed.
 	pub appeal: Option<Appeal<T>>,
-	/// Void rounds so far.
+	/// Void rounds (and void escalations) so far.
 	pub void_rounds: u32,
+	/// Claims of this task so far. The current run's attempt is `claims - 1`; it is mixed
+	/// into the run's training seed ([`mlchain_primitives::training::run_seed`]) with the task
+	/// id and the worker's account, so no two runs of a task train alike.
+	pub claims: u32,
+	/// The block at which the current draw was asked for (a submission, a void round, an
+	/// appeal or an escalation). The draw uses only randomness all of whose inputs postdate
+	/// this block, and [`Config::SelectionTimeout`] counts from it.
+	pub selecting_since: BlockNumberFor<T>,
 }
 
 impl<T: Config> Task<T> {
@@ -480,9 +517,12 @@ pub mod pallet {
 		/// The overarching hold reason, which must include this pallet's [`HoldReason`].
 		type RuntimeHoldReason: From<HoldReason>;
 
-		/// Source of committee randomness. It must report truthfully since when its output is
-		/// known: the pallet only uses an output that became known after the submission. On
-		/// the solochain: `pallet_babe::RandomnessFromOneEpochAgo<Runtime>`.
+		/// Source of committee randomness. The block it returns with its output must be one
+		/// before which none of the output's inputs existed (the first block whose content
+		/// could influence it): the pallet uses an output only if that block is after the block
+		/// at which the draw was asked for, so nobody could compute any input when it asked.
+		/// On the solochain: BABE's one-epoch-ago randomness reported with the start of the
+		/// epoch whose VRF outputs made it; on the parachain: the relay's, likewise.
 		type Randomness: Randomness<Self::Hash, BlockNumberFor<Self>>;
 
 		/// The data registry (datasets, prices, royalties, locks).
@@ -494,6 +534,16 @@ pub mod pallet {
 		/// Largest verifier count `V` a spec may ask for; an appeal committee has `2V + 1`.
 		#[pallet::constant]
 		type MaxVerifiers: Get<u32>;
+
+		/// Fresh verifiers drawn when a member reports a segment unserved; they alone rule on
+		/// the reported segments. Odd, so that their majority is never a tie.
+		#[pallet::constant]
+		type EscalationSeats: Get<u32>;
+
+		/// Where every slash goes: the treasury's account. No slash is ever paid to a party
+		/// of the task it punishes (requester, worker or appellant), so nobody can profit from
+		/// provoking one.
+		type SlashDestination: Get<Self::AccountId>;
 
 		/// Largest number of segments `q` one verifier replays.
 		#[pallet::constant]
@@ -557,7 +607,7 @@ pub mod pallet {
 		#[pallet::constant]
 		type VerifierBond: Get<BalanceOf<Self>>;
 
-		/// Part of the worker bond slashed (to the requester) when the worker does not submit in
+		/// Part of the worker bond slashed (to the treasury) when the worker does not submit in
 		/// time.
 		#[pallet::constant]
 		type NoShowSlash: Get<Perbill>;
@@ -566,8 +616,8 @@ pub mod pallet {
 		#[pallet::constant]
 		type RejectSlash: Get<Perbill>;
 
-		/// Part of a rejected worker's slash shared by the verifiers whose reject was upheld;
-		/// the rest goes to the requester.
+		/// Part of a rejected worker's slash shared by the verifiers who proved the fault (an
+		/// upheld reject or a confirmed unserved report); the rest goes to the treasury.
 		#[pallet::constant]
 		type RejectSlashToVerifiers: Get<Perbill>;
 
@@ -676,7 +726,7 @@ pub mod pallet {
 			/// Block of the committee draw.
 			select_at: BlockNumberFor<T>,
 		},
-		/// The worker did not submit in time; part of its bond went to the requester.
+		/// The worker did not submit in time; part of its bond went to the treasury.
 		WorkerTimedOut {
 			/// The task.
 			task: TaskId,
@@ -691,6 +741,27 @@ pub mod pallet {
 			task: TaskId,
 			/// Block of the next attempt.
 			retry_at: BlockNumberFor<T>,
+		},
+		/// A member reported a segment unserved: fresh verifiers for the reported segments
+		/// were drawn and joined the round.
+		EscalationSelected {
+			/// The task.
+			task: TaskId,
+			/// Whether this is the appeal round.
+			appeal: bool,
+			/// The new members.
+			verifiers: BoundedVec<T::AccountId, MaxCommitteeOf<T>>,
+			/// The segments reported unserved, which each new member replays.
+			segments: BoundedVec<u32, T::MaxSegmentsPerVerifier>,
+			/// Last block for the new members to commit.
+			commit_deadline: BlockNumberFor<T>,
+			/// Last block for the new members to reveal.
+			reveal_deadline: BlockNumberFor<T>,
+		},
+		/// No escalation member revealed: they were settled (absent) and new ones are drawn.
+		EscalationVoid {
+			/// The task.
+			task: TaskId,
 		},
 		/// A committee was drawn.
 		CommitteeSelected {
@@ -720,8 +791,11 @@ pub mod pallet {
 			verifier: T::AccountId,
 			/// Accept or reject.
 			vote: Decision,
-			/// For a segment reject: the mismatching segment.
+			/// For a segment reject: the mismatching segment; for an unserved report: the
+			/// segment not served.
 			segment: Option<u32>,
+			/// The verdict reports the segment unserved (`vote` is then `Rejected`).
+			unserved: bool,
 		},
 		/// The jury of a dispute raised in a round voted on it (emitted before `RoundTallied`).
 		DisputeRuled {
@@ -735,7 +809,9 @@ pub mod pallet {
 			rejects: u32,
 			/// Jurors who accepted.
 			accepts: u32,
-			/// A strict majority of the jury rejected: the round rejects the run.
+			/// Jurors (escalation seats) who could not get the segment from the worker either.
+			unserved: u32,
+			/// The round rejects the run on it (see [`dispute::Ruling::upheld`]).
 			upheld: bool,
 		},
 		/// A round was tallied.
@@ -878,8 +954,10 @@ pub mod pallet {
 		AlreadyRevealed,
 		/// The verdict and salt do not open the commitment.
 		CommitmentMismatch,
-		/// The rejected segment is not one of this verifier's assigned segments.
+		/// The rejected (or unserved) segment is not one of this verifier's assigned segments.
 		SegmentNotAssigned,
+		/// This seat's windows are over: the round's escalation seats are voting now.
+		SeatClosed,
 		/// The Merkle proof does not show the leaf under the committed root at index
 		/// `segment + 1` of `S/K + 1` leaves.
 		InvalidProof,
@@ -918,7 +996,8 @@ pub mod pallet {
 		/// `segments_per_verifier` must be between 1 and `MaxSegmentsPerVerifier`, and at most
 		/// the number of segments `S/K`.
 		BadSegmentsPerVerifier,
-		/// An accuracy threshold above 1 (1_000_000_000 ppb).
+		/// An accuracy threshold above 1 (1_000_000_000 ppb), or a loss threshold of
+		/// `u64::MAX` (the value of a non-finite loss).
 		BadThreshold,
 		/// The randomness source's output is not younger than the submission or appeal; the
 		/// committee draw waits (reported in `SelectionPostponed`, never returned by a call).
@@ -971,6 +1050,11 @@ pub mod pallet {
 					|| !T::RejectSlash::get().is_zero(),
 				"slash split misconfigured"
 			);
+			assert!(
+				T::EscalationSeats::get() % 2 == 1,
+				"EscalationSeats must be odd: the escalation's majority must never tie"
+			);
+
 		}
 
 		#[cfg(feature = "try-runtime")]

@@ -44,7 +44,7 @@ impl<T: Config> Pallet<T> {
 		};
 
 		let fee = T::VerifierFee::get();
-		let fees_held = fee.saturating_mul(spec.verifier_count.into());
+		let fees_held = Self::round_fees(fee, spec.verifier_count);
 		let now = frame_system::Pallet::<T>::block_number();
 		let claim_until = now.saturating_add(deadlines.claim_within);
 		let id = NextTaskId::<T>::get();
@@ -67,6 +67,8 @@ impl<T: Config> Pallet<T> {
 			round: None,
 			appeal: None,
 			void_rounds: 0,
+			selecting_since: Zero::zero(),
+			claims: 0,
 		};
 		let escrow = task.escrow();
 		T::Currency::hold(&HoldReason::TaskEscrow.into(), &who, escrow)
@@ -112,11 +114,16 @@ impl<T: Config> Pallet<T> {
 				&& spec.segments_per_verifier <= spec.segments(),
 			Error::<T>::BadSegmentsPerVerifier
 		);
-		if spec.metric == Metric::Accuracy {
-			ensure!(
+		match spec.metric {
+			Metric::Accuracy => ensure!(
 				spec.threshold_ppb <= u64::from(mlchain_primitives::PPB),
 				Error::<T>::BadThreshold
-			);
+			),
+			// `u64::MAX` is what the engine reports for a non-finite loss: no threshold may
+			// let it pass.
+			Metric::Loss => {
+				ensure!(spec.threshold_ppb < mlchain_primitives::NON_FINITE_LOSS, Error::<T>::BadThreshold)
+			},
 		}
 		Ok(())
 	}
@@ -161,6 +168,7 @@ impl<T: Config> Pallet<T> {
 		let submit_by = now.saturating_add(task.execution);
 		task.phase = Phase::Claimed { submit_by };
 		task.worker = Some(who.clone());
+		task.claims = task.claims.saturating_add(1);
 		Self::reschedule(id, &mut task, submit_by.saturating_add(One::one()))?;
 		AccountTasks::<T>::insert(&who, id, AssignmentRole::Worker);
 		Tasks::<T>::insert(id, task);
@@ -184,12 +192,16 @@ impl<T: Config> Pallet<T> {
 		ensure!(now <= submit_by, Error::<T>::SubmissionTooLate);
 		let passes = match task.spec.metric {
 			Metric::Accuracy => metric_ppb >= task.spec.threshold_ppb,
-			Metric::Loss => metric_ppb <= task.spec.threshold_ppb,
+			Metric::Loss => {
+				metric_ppb != mlchain_primitives::NON_FINITE_LOSS &&
+					metric_ppb <= task.spec.threshold_ppb
+			},
 		};
 		ensure!(passes, Error::<T>::MetricBelowThreshold);
 		task.submission =
 			Some(Submission { checkpoints_root, model_hash, metric_ppb, submitted_at: now });
 		task.phase = Phase::Selecting;
+		task.selecting_since = now;
 		let select_at = now.saturating_add(T::SelectionDelay::get());
 		Self::reschedule(id, &mut task, select_at)?;
 		let select_at = task.scheduled_at;
@@ -211,8 +223,10 @@ impl<T: Config> Pallet<T> {
 		let now = frame_system::Pallet::<T>::block_number();
 		let round = task.current_round_mut().ok_or(Error::<T>::NotVoting)?;
 		ensure!(now <= round.commit_deadline, Error::<T>::CommitWindowClosed);
+		let escalated = round.escalated;
 		let slot =
 			round.committee.iter_mut().find(|s| s.who == who).ok_or(Error::<T>::NotInCommittee)?;
+		ensure!(slot.escalation == escalated, Error::<T>::SeatClosed);
 		ensure!(slot.commitment.is_none(), Error::<T>::AlreadyCommitted);
 		slot.commitment = Some(commitment);
 		Tasks::<T>::insert(id, task);
@@ -234,8 +248,10 @@ impl<T: Config> Pallet<T> {
 		let round = task.current_round_mut().ok_or(Error::<T>::NotVoting)?;
 		ensure!(now > round.commit_deadline, Error::<T>::RevealWindowNotOpen);
 		ensure!(now <= round.reveal_deadline, Error::<T>::RevealWindowClosed);
+		let escalated = round.escalated;
 		let slot =
 			round.committee.iter_mut().find(|s| s.who == who).ok_or(Error::<T>::NotInCommittee)?;
+		ensure!(slot.escalation == escalated, Error::<T>::SeatClosed);
 		let commitment = slot.commitment.ok_or(Error::<T>::NotCommitted)?;
 		ensure!(slot.vote.is_none(), Error::<T>::AlreadyRevealed);
 		ensure!(
@@ -259,6 +275,11 @@ impl<T: Config> Pallet<T> {
 				ensure!(*metric_ppb != submission.metric_ppb, Error::<T>::NoMismatch);
 				(Vote::RejectMetric, None)
 			},
+			// Nothing to check: the absence of data cannot be proven. Fresh verifiers decide.
+			Verdict::Unavailable { segment, .. } => {
+				ensure!(slot.segments.contains(segment), Error::<T>::SegmentNotAssigned);
+				(Vote::Unserved(*segment), Some(*segment))
+			},
 		};
 		slot.vote = Some(vote);
 		Tasks::<T>::insert(id, task);
@@ -267,6 +288,7 @@ impl<T: Config> Pallet<T> {
 			verifier: who,
 			vote: vote.decision(),
 			segment,
+			unserved: matches!(vote, Vote::Unserved(_)),
 		});
 		Ok(())
 	}
@@ -284,7 +306,7 @@ impl<T: Config> Pallet<T> {
 			Decision::Accepted => task.requester == who,
 		};
 		ensure!(entitled, Error::<T>::NotEntitledToAppeal);
-		let deposit = task.fee.saturating_mul(Self::appeal_committee_size(&task).into());
+		let deposit = Self::round_fees(task.fee, Self::appeal_committee_size(&task));
 		T::Currency::hold(&HoldReason::TaskEscrow.into(), &who, deposit)
 			.map_err(|_| Error::<T>::InsufficientBalance)?;
 		task.appeal = Some(Appeal {
@@ -295,6 +317,7 @@ impl<T: Config> Pallet<T> {
 			round: None,
 		});
 		task.phase = Phase::Selecting;
+		task.selecting_since = now;
 		Self::reschedule(id, &mut task, now.saturating_add(T::SelectionDelay::get()))?;
 		Tasks::<T>::insert(id, task);
 		Self::deposit_event(Event::AppealFiled { task: id, appellant: who, deposit });
@@ -304,6 +327,13 @@ impl<T: Config> Pallet<T> {
 	/// Size of the appeal committee: `2V + 1`.
 	pub(crate) fn appeal_committee_size(task: &Task<T>) -> u32 {
 		task.spec.verifier_count.saturating_mul(2).saturating_add(1)
+	}
+
+	/// What a round of `members` may cost in fees: one per member plus one per escalation
+	/// seat it may need. Held up front (from the requester for the first round, from the
+	/// appellant for the appeal); what nobody earned is released at settlement.
+	pub(crate) fn round_fees(fee: BalanceOf<T>, members: u32) -> BalanceOf<T> {
+		fee.saturating_mul(members.saturating_add(T::EscalationSeats::get()).into())
 	}
 
 	/// Handle the end of `id`'s current phase at block `now`; returns the weight used.
@@ -321,6 +351,7 @@ impl<T: Config> Pallet<T> {
 				Phase::Claimed { .. } => Self::expire_claimed(id, task, now),
 				Phase::Selecting => Self::select_or_postpone(id, task, now),
 				Phase::Voting => Self::tally(id, task, now),
+				Phase::Escalating => Self::escalate_or_postpone(id, task, now),
 				Phase::AppealWindow { decision, .. } => Self::settle(id, task, decision, now),
 			}
 		});
@@ -349,6 +380,11 @@ impl<T: Config> Pallet<T> {
 				T::WeightInfo::on_initialize_select(k)
 					.saturating_add(T::Workers::select_verifiers_weight(k))
 			},
+			Phase::Escalating => {
+				let k = T::EscalationSeats::get();
+				T::WeightInfo::on_initialize_select(k)
+					.saturating_add(T::Workers::select_verifiers_weight(k))
+			},
 			Phase::Voting | Phase::AppealWindow { .. } => T::WeightInfo::on_initialize_settle(v),
 		}
 	}
@@ -360,12 +396,12 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// The worker did not submit in time: slash part of its bond to the requester, then
+	/// The worker did not submit in time: slash part of its bond to the treasury, then
 	/// reopen or refund.
 	fn expire_claimed(id: TaskId, mut task: Task<T>, now: BlockNumberFor<T>) -> DispatchResult {
 		let worker = task.worker.take().ok_or(Error::<T>::NotClaimed)?;
 		let amount = T::NoShowSlash::get().mul_floor(task.worker_bond);
-		let slashed = Self::slash(&worker, amount, &[(task.requester.clone(), 1)]);
+		let slashed = Self::slash(&worker, amount, &[(T::SlashDestination::get(), 1)]);
 		Self::record(&worker, mlchain_pallet_traits::Outcome::Fault);
 		Self::unlock(&worker, task.worker_bond);
 		AccountTasks::<T>::remove(&worker, id);

@@ -106,6 +106,9 @@ pub const MIN_WORKER_BOND: u64 = 100;
 pub const FEE: u64 = 10;
 pub const VERIFIER_BOND: u64 = 100;
 pub const MAX_OPEN_TASKS: u32 = 16;
+pub const ESCALATION_SEATS: u32 = 3;
+/// Where slashes go.
+pub const TREASURY: u64 = 900;
 
 parameter_types! {
 	pub const NoShowSlash: Perbill = Perbill::from_percent(10);
@@ -122,6 +125,8 @@ impl pallet_training::Config for Test {
 	type Datasets = DataRegistry;
 	type Workers = Compute;
 	type MaxVerifiers = ConstU32<MAX_VERIFIERS>;
+	type EscalationSeats = ConstU32<ESCALATION_SEATS>;
+	type SlashDestination = ConstU64<TREASURY>;
 	type MaxSegmentsPerVerifier = ConstU32<MAX_SEGMENTS>;
 	type MaxSteps = ConstU32<10_000>;
 	type MaxOpenTasks = ConstU32<MAX_OPEN_TASKS>;

@@ -1,10 +1,13 @@
 //! Drawing committees and their segments from fresh randomness.
 //!
 //! The seed of a committee is `blake2_256(SCALE(subject, random))`, where `subject` names the
-//! task, its void-round count and whether this is the appeal, and `random` is
-//! `T::Randomness::random(subject)`. The pallet uses it only if the randomness source reports
-//! that its output became known *after* the worker's submission (or the appeal): until then
-//! nobody, the worker included, could compute the committee or the segments.
+//! task, its void-round count, whether this is the appeal and whether these are escalation
+//! seats, and `random` is `T::Randomness::random(subject)`. The pallet uses it only if the
+//! randomness source reports that *all of its inputs* postdate the block at which the draw was
+//! asked for ([`Task::selecting_since`]: the submission, a void round, the appeal or the
+//! escalation): when the worker submitted, none of them existed, so nobody, the worker
+//! included, could compute the committee or the segments better than by chance, whenever it
+//! chose to submit. Every redraw asks anew, so it too waits for randomness younger than itself.
 //!
 //! [`assign_segments`] is a pure function so clients and tests can reproduce assignments, but
 //! clients should read them from the runtime API rather than recompute them.
@@ -64,15 +67,38 @@ pub fn assign_segments_with(
 	out
 }
 
+/// Whether randomness whose inputs all came from block `inputs_since` on may be used for a
+/// draw asked for at block `asked_at`: only if every input is younger than the request.
+pub fn randomness_is_fresh<B: PartialOrd>(inputs_since: B, asked_at: B) -> bool {
+	inputs_since > asked_at
+}
+
+/// The seed committee members and segments are drawn from.
+pub fn committee_seed(subject: &[u8], random: impl Encode) -> [u8; 32] {
+	blake2_256(&(subject, random).encode())
+}
+
 impl<T: Config> Pallet<T> {
-	/// The randomness subject of `task`'s next committee.
-	pub fn committee_subject(id: TaskId, void_rounds: u32, appeal: bool) -> Vec<u8> {
-		(COMMITTEE_DOMAIN, id, void_rounds, appeal).encode()
+	/// The randomness subject of `task`'s next committee (or of its escalation seats).
+	pub fn committee_subject(
+		id: TaskId,
+		void_rounds: u32,
+		appeal: bool,
+		escalation: bool,
+	) -> Vec<u8> {
+		(COMMITTEE_DOMAIN, id, void_rounds, appeal, escalation).encode()
+	}
+
+	/// A seed for `subject` from randomness all of whose inputs postdate `asked_at`.
+	fn fresh_seed(subject: &[u8], asked_at: BlockNumberFor<T>) -> Result<[u8; 32], DispatchError> {
+		let (random, inputs_since) = T::Randomness::random(subject);
+		ensure!(randomness_is_fresh(inputs_since, asked_at), Error::<T>::StaleRandomness);
+		Ok(committee_seed(subject, random))
 	}
 
 	/// Draw the committee of a task in `Selecting`; if that is not possible yet, try again
 	/// [`Config::SelectionDelay`] blocks later, up to [`Config::SelectionTimeout`] after the
-	/// submission (first committee: then the task is abandoned) or the appeal (then the appeal
+	/// draw was asked for (first committee: then the task is abandoned; appeal: then the appeal
 	/// is dropped and the first decision stands).
 	pub(crate) fn select_or_postpone(
 		id: TaskId,
@@ -80,10 +106,7 @@ impl<T: Config> Pallet<T> {
 		now: BlockNumberFor<T>,
 	) -> DispatchResult {
 		let appeal = task.appeal.is_some();
-		let reference = match &task.appeal {
-			Some(a) => a.filed_at,
-			None => task.submission.map(|s| s.submitted_at).ok_or(Error::<T>::NotClaimed)?,
-		};
+		let reference = task.selecting_since;
 		let drawn =
 			frame_support::storage::with_storage_layer(|| Self::draw(id, &task, reference, now));
 		match drawn {
@@ -138,44 +161,131 @@ impl<T: Config> Pallet<T> {
 		now: BlockNumberFor<T>,
 	) -> Result<Round<T>, DispatchError> {
 		let appeal = task.appeal.is_some();
-		let subject = Self::committee_subject(id, task.void_rounds, appeal);
-		let (random, known_since) = T::Randomness::random(&subject);
-		ensure!(known_since > reference, Error::<T>::StaleRandomness);
-		let seed = blake2_256(&(&subject, random).encode());
+		let subject = Self::committee_subject(id, task.void_rounds, appeal, false);
+		let seed = Self::fresh_seed(&subject, reference)?;
 
 		let k = if appeal { Self::appeal_committee_size(task) } else { task.spec.verifier_count };
-		let mut exclude: Vec<T::AccountId> = Vec::new();
-		exclude.push(task.requester.clone());
-		if let Some(w) = &task.worker {
-			exclude.push(w.clone());
-		}
-		if appeal {
-			if let Some(first) = &task.round {
-				exclude.extend(first.committee.iter().map(|s| s.who.clone()));
-			}
-		}
-		let bond = T::VerifierBond::get();
-		let picked = T::Workers::select_verifiers(seed, k, &exclude, bond)?;
-
 		let role = if appeal { AssignmentRole::AppealVerifier } else { AssignmentRole::Verifier };
 		let (q, n) = (task.spec.segments_per_verifier, task.spec.segments());
 		// Every appeal member replays every segment disputed in the first round (upheld or
 		// not), so the appeal's jury on each is the whole appeal committee.
 		let required = if appeal { Self::disputed_segments(task) } else { Vec::new() };
-		let mut committee: BoundedVec<Slot<T>, MaxCommitteeOf<T>> = BoundedVec::new();
-		for (member, who) in picked.into_iter().enumerate() {
-			T::Workers::lock_bond(&who, bond)?;
-			let drawn = assign_segments_with(&seed, member as u32, &required, q, n);
-			let segments =
-				BoundedVec::try_from(drawn).map_err(|_| Error::<T>::BadSegmentsPerVerifier)?;
-			AccountTasks::<T>::insert(&who, id, role);
-			committee
-				.try_push(Slot { who, segments, commitment: None, vote: None })
-				.map_err(|_| Error::<T>::BadVerifierCount)?;
-		}
+		let slots = Self::seat(id, task, &seed, k, role, false, |member| {
+			assign_segments_with(&seed, member, &required, q, n)
+		})?;
+		let committee =
+			BoundedVec::try_from(slots).map_err(|_| Error::<T>::BadVerifierCount)?;
 		let commit_deadline = now.saturating_add(T::CommitWindow::get());
 		let reveal_deadline = commit_deadline.saturating_add(T::RevealWindow::get());
-		Ok(Round { committee, commit_deadline, reveal_deadline })
+		Ok(Round { committee, commit_deadline, reveal_deadline, escalated: false })
+	}
+
+	/// Pick `k` verifiers from `seed` (none of the task's parties nor anyone already seated on
+	/// it), lock their bonds, index them with `role` and give member `m` the segments
+	/// `segments(m)`.
+	fn seat(
+		id: TaskId,
+		task: &Task<T>,
+		seed: &[u8; 32],
+		k: u32,
+		role: AssignmentRole,
+		escalation: bool,
+		segments: impl Fn(u32) -> Vec<u32>,
+	) -> Result<Vec<Slot<T>>, DispatchError> {
+		let mut exclude: Vec<T::AccountId> = Vec::new();
+		exclude.push(task.requester.clone());
+		if let Some(w) = &task.worker {
+			exclude.push(w.clone());
+		}
+		let seated = task.round.iter().chain(task.appeal.iter().filter_map(|a| a.round.as_ref()));
+		for round in seated {
+			exclude.extend(round.committee.iter().map(|s| s.who.clone()));
+		}
+		let bond = T::VerifierBond::get();
+		let picked = T::Workers::select_verifiers(*seed, k, &exclude, bond)?;
+		let mut out = Vec::with_capacity(picked.len());
+		for (member, who) in picked.into_iter().enumerate() {
+			T::Workers::lock_bond(&who, bond)?;
+			let segments = BoundedVec::try_from(segments(member as u32))
+				.map_err(|_| Error::<T>::BadSegmentsPerVerifier)?;
+			AccountTasks::<T>::insert(&who, id, role);
+			out.push(Slot { who, segments, commitment: None, vote: None, escalation });
+		}
+		Ok(out)
+	}
+
+	/// Seat [`Config::EscalationSeats`] fresh verifiers in the voting round of a task in
+	/// `Escalating`, each replaying every segment the round's members reported unserved (at
+	/// most [`Config::MaxSegmentsPerVerifier`], lowest first); the round votes again with them
+	/// alone. If that is not possible yet, try again [`Config::SelectionDelay`] blocks later,
+	/// up to [`Config::SelectionTimeout`] after the escalation was asked for; then the first
+	/// round's task is abandoned (an unserved segment never counts as accepted) and an
+	/// appeal's first decision stands.
+	pub(crate) fn escalate_or_postpone(
+		id: TaskId,
+		mut task: Task<T>,
+		now: BlockNumberFor<T>,
+	) -> DispatchResult {
+		let appeal = matches!(task.appeal, Some(Appeal { round: Some(_), .. }));
+		let reference = task.selecting_since;
+		let mut segments = task.current_round().ok_or(Error::<T>::NotVoting)?.unserved_segments();
+		segments.truncate(T::MaxSegmentsPerVerifier::get() as usize);
+		let segments: BoundedVec<u32, T::MaxSegmentsPerVerifier> = BoundedVec::truncate_from(segments);
+		let drawn = frame_support::storage::with_storage_layer(|| {
+			let subject = Self::committee_subject(id, task.void_rounds, appeal, true);
+			let seed = Self::fresh_seed(&subject, reference)?;
+			Self::seat(
+				id,
+				&task,
+				&seed,
+				T::EscalationSeats::get(),
+				AssignmentRole::EscalationVerifier,
+				true,
+				|_| segments.to_vec(),
+			)
+		});
+		match drawn {
+			Ok(slots) => {
+				let verifiers: BoundedVec<T::AccountId, MaxCommitteeOf<T>> =
+					BoundedVec::truncate_from(slots.iter().map(|s| s.who.clone()).collect());
+				let commit_deadline = now.saturating_add(T::CommitWindow::get());
+				let reveal_deadline = commit_deadline.saturating_add(T::RevealWindow::get());
+				let round = task.current_round_mut().ok_or(Error::<T>::NotVoting)?;
+				for slot in slots {
+					round.committee.try_push(slot).map_err(|_| Error::<T>::BadVerifierCount)?;
+				}
+				round.escalated = true;
+				round.commit_deadline = commit_deadline;
+				round.reveal_deadline = reveal_deadline;
+				task.phase = Phase::Voting;
+				Self::reschedule(id, &mut task, reveal_deadline.saturating_add(One::one()))?;
+				Tasks::<T>::insert(id, task);
+				Self::deposit_event(Event::EscalationSelected {
+					task: id,
+					appeal,
+					verifiers,
+					segments,
+					commit_deadline,
+					reveal_deadline,
+				});
+				Ok(())
+			},
+			Err(e) => {
+				log::debug!(target: "runtime::training", "escalation of task {id} postponed: {e:?}");
+				if now >= reference.saturating_add(T::SelectionTimeout::get()) {
+					return match task.appeal.as_ref().map(|a| a.first_decision) {
+						Some(first) => Self::settle(id, task, first, now),
+						None => Self::abandon(id, task),
+					};
+				}
+				let retry = now.saturating_add(T::SelectionDelay::get());
+				Self::reschedule(id, &mut task, retry)?;
+				let retry_at = task.scheduled_at;
+				Tasks::<T>::insert(id, task);
+				Self::deposit_event(Event::SelectionPostponed { task: id, retry_at });
+				Ok(())
+			},
+		}
 	}
 
 	/// The segments disputed in `task`'s first round, at most

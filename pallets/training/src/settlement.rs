@@ -2,7 +2,9 @@
 //!
 //! Every payment leaves an escrow hold by `transfer_on_hold` (or by `release` when it cannot
 //! be made), and every slash goes through `WorkerRegistry::slash`, which moves held bond to its
-//! beneficiaries. Nothing here mints or burns. The functions are infallible where a failure
+//! beneficiaries: the treasury ([`Config::SlashDestination`]) and, for a rejected worker's
+//! slash, the verifiers who proved the fault; never the requester, the worker or an appellant.
+//! Nothing here mints or burns. The functions are infallible where a failure
 //! could strand funds: a failed payment is released to its payer and reported.
 
 use crate::dispute::Judgement;
@@ -29,6 +31,17 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn tally(id: TaskId, mut task: Task<T>, now: BlockNumberFor<T>) -> DispatchResult {
 		let appeal_round = matches!(task.appeal, Some(Appeal { round: Some(_), .. }));
 		let round = task.current_round().ok_or(Error::<T>::NotVoting)?;
+		if !round.escalated &&
+			round.decision() != Some(Decision::Rejected) &&
+			!round.unserved_segments().is_empty()
+		{
+			// A member could not get data from the worker and nothing else rejects the run:
+			// fresh verifiers replay the reported segments before anything is decided.
+			return Self::ask_for_escalation(id, task, now);
+		}
+		if round.escalated && !round.committee.iter().any(|s| s.escalation && s.vote.is_some()) {
+			return Self::void_escalation(id, task, now);
+		}
 		for dispute in round.disputes() {
 			if let Some(r) = round.ruling(dispute) {
 				Self::deposit_event(Event::DisputeRuled {
@@ -37,6 +50,7 @@ impl<T: Config> Pallet<T> {
 					dispute,
 					rejects: r.rejects,
 					accepts: r.accepts,
+					unserved: r.unserved,
 					upheld: r.upheld(),
 				});
 			}
@@ -64,14 +78,13 @@ impl<T: Config> Pallet<T> {
 			},
 			None => {
 				// Void (nobody revealed): absent members are slashed and a new committee is
-				// drawn.
+				// drawn from randomness younger than this block.
 				if let Some(round) = task.round.take() {
 					let requester = task.requester.clone();
 					let _ = Self::close_round(
 						id,
 						&round,
 						None,
-						&requester,
 						&requester,
 						Zero::zero(),
 						Zero::zero(),
@@ -83,11 +96,53 @@ impl<T: Config> Pallet<T> {
 					return Self::abandon(id, task);
 				}
 				task.phase = Phase::Selecting;
+				task.selecting_since = now;
 				Self::reschedule(id, &mut task, now.saturating_add(T::SelectionDelay::get()))?;
 				Tasks::<T>::insert(id, task);
 			},
 		}
 		Ok(())
+	}
+
+	/// Put a voting round whose members reported segments unserved into `Escalating`.
+	fn ask_for_escalation(id: TaskId, mut task: Task<T>, now: BlockNumberFor<T>) -> DispatchResult {
+		task.phase = Phase::Escalating;
+		task.selecting_since = now;
+		Self::reschedule(id, &mut task, now.saturating_add(T::SelectionDelay::get()))?;
+		Tasks::<T>::insert(id, task);
+		Ok(())
+	}
+
+	/// No escalation seat revealed: settle those seats as absent, take them out of the round
+	/// and draw new ones (a void round: at most [`Config::MaxVoidRounds`], then the task is
+	/// abandoned, or an appeal's first decision stands).
+	fn void_escalation(id: TaskId, mut task: Task<T>, now: BlockNumberFor<T>) -> DispatchResult {
+		let payer = match &task.appeal {
+			Some(Appeal { round: Some(_), appellant, .. }) => appellant.clone(),
+			_ => task.requester.clone(),
+		};
+		let round = task.current_round_mut().ok_or(Error::<T>::NotVoting)?;
+		let (seats, stage): (Vec<Slot<T>>, Vec<Slot<T>>) =
+			round.committee.iter().cloned().partition(|s| s.escalation);
+		round.committee = BoundedVec::truncate_from(stage);
+		round.escalated = false;
+		let seats = Round::<T> {
+			committee: BoundedVec::truncate_from(seats),
+			commit_deadline: round.commit_deadline,
+			reveal_deadline: round.reveal_deadline,
+			escalated: true,
+		};
+		let _ =
+			Self::close_round(id, &seats, None, &payer, Zero::zero(), Zero::zero(), &mut Vec::new());
+		Self::deposit_event(Event::EscalationVoid { task: id });
+		task.void_rounds = task.void_rounds.saturating_add(1);
+		if task.void_rounds > T::MaxVoidRounds::get() {
+			return match task.appeal.as_ref().map(|a| a.first_decision) {
+				Some(first) => Self::settle(id, task, first, now),
+				None => Self::abandon(id, task),
+			};
+		}
+		Self::ask_for_escalation(id, task, now)
 	}
 
 	/// Settle a task with its final decision: judge, pay and slash every committee member
@@ -102,10 +157,6 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		let worker = task.worker.clone().ok_or(Error::<T>::NotClaimed)?;
 		let requester = task.requester.clone();
-		let harmed = match decision {
-			Decision::Accepted => worker.clone(),
-			Decision::Rejected => requester.clone(),
-		};
 		let first = task.round.take();
 		let appeal = task.appeal.take();
 		let deciding = match appeal.as_ref().and_then(|a| a.round.as_ref()) {
@@ -119,7 +170,6 @@ impl<T: Config> Pallet<T> {
 				round,
 				deciding,
 				&requester,
-				&harmed,
 				task.fee,
 				task.fees_held,
 				&mut provers,
@@ -134,7 +184,6 @@ impl<T: Config> Pallet<T> {
 					round,
 					deciding,
 					&appeal.appellant,
-					&harmed,
 					task.fee,
 					left,
 					&mut provers,
@@ -156,7 +205,7 @@ impl<T: Config> Pallet<T> {
 			},
 			Decision::Rejected => {
 				let amount = T::RejectSlash::get().mul_floor(task.worker_bond);
-				let beneficiaries = Self::reject_beneficiaries(&requester, &provers);
+				let beneficiaries = Self::reject_beneficiaries(&provers);
 				let slashed = Self::slash(&worker, amount, &beneficiaries);
 				Self::record(&worker, Outcome::Fault);
 				Self::unlock(&worker, task.worker_bond);
@@ -205,12 +254,10 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Who shares a rejected worker's slash: the verifiers who proved the fault (in either
-	/// round, a reject the deciding round upheld) share
-	/// [`Config::RejectSlashToVerifiers`], the requester gets the rest.
-	fn reject_beneficiaries(
-		requester: &T::AccountId,
-		rejecters: &[T::AccountId],
-	) -> Vec<(T::AccountId, u32)> {
+	/// round, a reject or unserved report the deciding round upheld) share
+	/// [`Config::RejectSlashToVerifiers`], the treasury gets the rest.
+	fn reject_beneficiaries(rejecters: &[T::AccountId]) -> Vec<(T::AccountId, u32)> {
+		let treasury = T::SlashDestination::get();
 		let whole = Perbill::one().deconstruct();
 		let to_verifiers =
 			if rejecters.is_empty() { 0 } else { T::RejectSlashToVerifiers::get().deconstruct() };
@@ -219,7 +266,7 @@ impl<T: Config> Pallet<T> {
 			rejecters.iter().map(|v| (v.clone(), each)).filter(|(_, p)| *p > 0).collect();
 		let rest = whole.saturating_sub(each.saturating_mul(out.len() as u32));
 		if rest > 0 || out.is_empty() {
-			out.push((requester.clone(), rest.max(1)));
+			out.push((treasury, rest.max(1)));
 		}
 		out
 	}
@@ -228,22 +275,21 @@ impl<T: Config> Pallet<T> {
 	/// [`Round::judge`]; `None` for a void round, whose voters are neither paid nor slashed).
 	/// Members judged right are paid `fee` from `payer`'s hold (at most `budget` in total) and
 	/// credited; those whose upheld reject proved the fault are appended to `provers`. Members
-	/// judged wrong are slashed to `harmed`; members who did not reveal are slashed to `payer`;
-	/// unresolved rejects are neither paid nor slashed. Every member's bond is unlocked.
-	/// Returns the fees paid.
-	#[allow(clippy::too_many_arguments)]
+	/// judged wrong and members who did not reveal are slashed to the treasury; unresolved
+	/// votes are neither paid nor slashed. Every member's bond is unlocked. Returns the fees
+	/// paid.
 	pub(crate) fn close_round(
 		id: TaskId,
 		round: &Round<T>,
 		deciding: Option<&Round<T>>,
 		payer: &T::AccountId,
-		harmed: &T::AccountId,
 		fee: BalanceOf<T>,
 		budget: BalanceOf<T>,
 		provers: &mut Vec<T::AccountId>,
 	) -> BalanceOf<T> {
 		let bond = T::VerifierBond::get();
 		let penalty = T::VerifierSlash::get().mul_floor(bond);
+		let treasury = [(T::SlashDestination::get(), 1)];
 		let mut spent: BalanceOf<T> = Zero::zero();
 		for slot in round.committee.iter() {
 			let (mut paid, mut slashed) = (Zero::zero(), Zero::zero());
@@ -263,12 +309,12 @@ impl<T: Config> Pallet<T> {
 					}
 				},
 				Judgement::Wrong => {
-					slashed = Self::slash(&slot.who, penalty, &[(harmed.clone(), 1)]);
+					slashed = Self::slash(&slot.who, penalty, &treasury);
 					Self::record(&slot.who, Outcome::Fault);
 				},
 				Judgement::Unresolved => {},
 				Judgement::Absent => {
-					slashed = Self::slash(&slot.who, penalty, &[(payer.clone(), 1)]);
+					slashed = Self::slash(&slot.who, penalty, &treasury);
 					Self::record(&slot.who, Outcome::Fault);
 				},
 			}
@@ -297,7 +343,7 @@ impl<T: Config> Pallet<T> {
 		task.appeal = None;
 		task.void_rounds = 0;
 		if now < task.claim_until {
-			let full = task.fee.saturating_mul(task.spec.verifier_count.into());
+			let full = Self::round_fees(task.fee, task.spec.verifier_count);
 			let top_up = full.saturating_sub(task.fees_held);
 			let topped = top_up.is_zero()
 				|| T::Currency::hold(&HoldReason::TaskEscrow.into(), &task.requester, top_up)
@@ -317,8 +363,21 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// No committee could decide: release the worker without fault and refund.
-	pub(crate) fn abandon(id: TaskId, task: Task<T>) -> DispatchResult {
+	/// No committee could decide: settle any round left (its votes neither paid nor slashed,
+	/// absent members slashed), release the worker without fault and refund.
+	pub(crate) fn abandon(id: TaskId, mut task: Task<T>) -> DispatchResult {
+		if let Some(round) = task.round.take() {
+			let requester = task.requester.clone();
+			let _ = Self::close_round(
+				id,
+				&round,
+				None,
+				&requester,
+				Zero::zero(),
+				Zero::zero(),
+				&mut Vec::new(),
+			);
+		}
 		if let Some(worker) = &task.worker {
 			Self::unlock(worker, task.worker_bond);
 			AccountTasks::<T>::remove(worker, id);

@@ -13,7 +13,7 @@ use mlchain_pallet_traits::{DatasetProvider, EntryStatus};
 use mlchain_primitives::{
 	blake2_256, merkle_proof, merkle_root,
 	spec::{Activation, Loss, LrSchedule, ModelSpec, OptimizerSpec},
-	training::verdict_commitment,
+	training::{verdict_commitment, UnservedReason},
 };
 
 type E = Error<Test>;
@@ -71,9 +71,16 @@ fn create(who: u64) -> TaskId {
 	create_with(who, spec())
 }
 
-/// Escrow of a default task: reward, three fees, both prices.
+/// Fees held for the escalation seats a round may need, released when unused.
+const ESCALATION_FEES: u64 = ESCALATION_SEATS as u64 * FEE;
+
+/// Escrow of a default task: reward, three fees and the escalation seats' fees, both prices.
 fn full_escrow() -> u64 {
-	REWARD + 3 * FEE + TRAIN_PRICE + EVAL_PRICE
+	REWARD + 3 * FEE + ESCALATION_FEES + TRAIN_PRICE + EVAL_PRICE
+}
+
+fn treasury() -> u64 {
+	balance(TREASURY)
 }
 
 fn escrow_held(who: u64) -> u64 {
@@ -136,6 +143,25 @@ fn run(cheat: &[u32]) -> Vec<Hash> {
 	leaves
 }
 
+thread_local! {
+	/// Segments whose checkpoints the worker of the test's task does not serve to anyone.
+	static WITHHELD: core::cell::RefCell<Vec<u32>> = const { core::cell::RefCell::new(Vec::new()) };
+}
+
+/// Make the worker of the test's task refuse to serve the data of `segments`.
+fn withhold(segments: &[u32]) {
+	WITHHELD.with(|w| *w.borrow_mut() = segments.to_vec());
+}
+
+/// What an honest verifier of `segments` says about `leaves` when the worker serves all but
+/// `withheld`: the first assigned segment it cannot get is reported unserved.
+fn served_verdict(leaves: &[Hash], segments: &[u32], withheld: &[u32]) -> Verdict {
+	match segments.iter().find(|s| withheld.contains(s)) {
+		Some(s) => Verdict::Unavailable { segment: *s, reason: UnservedReason::NotServed },
+		None => honest_verdict(leaves, segments),
+	}
+}
+
 /// What an honest verifier of `segments` says about `leaves`.
 fn honest_verdict(leaves: &[Hash], segments: &[u32]) -> Verdict {
 	for s in segments {
@@ -172,13 +198,15 @@ fn claim_and_submit(task: TaskId, worker: u64, leaves: &[Hash]) {
 	));
 }
 
-/// The voting committee of `task`: members and their segments.
+/// The members of `task`'s voting round who may vote now (the escalation seats once it
+/// escalated), with their segments.
 fn committee(task: TaskId) -> Vec<(u64, Vec<u32>)> {
 	let t = Tasks::<Test>::get(task).unwrap();
-	t.current_round()
-		.expect("a committee")
+	let round = t.current_round().expect("a committee");
+	round
 		.committee
 		.iter()
+		.filter(|s| s.escalation == round.escalated)
 		.map(|s| (s.who, s.segments.to_vec()))
 		.collect()
 }
@@ -197,10 +225,17 @@ enum Act {
 	Absent,
 	/// Commits and never reveals.
 	CommitOnly,
+	/// Reports its first assigned segment unserved, whatever the worker served.
+	LieUnavailable,
 }
 
 fn verdict_for(act: Act, leaves: &[Hash], segments: &[u32]) -> Verdict {
 	match act {
+		Act::Honest => served_verdict(leaves, segments, &WITHHELD.with(|w| w.borrow().clone())),
+		Act::LieUnavailable => Verdict::Unavailable {
+			segment: *segments.first().expect("assigned segments"),
+			reason: UnservedReason::NotServed,
+		},
 		Act::LieAccept => Verdict::Accept,
 		Act::LieReject => Verdict::RejectMetric { metric_ppb: 1 },
 		Act::LieRejectSegment => {
@@ -243,7 +278,8 @@ fn salt_where(pred: impl Fn(&[(u64, Vec<u32>)]) -> bool) -> u64 {
 	panic!("no draw satisfies the predicate");
 }
 
-/// Run blocks until the committee of `task` is drawn; returns its members.
+/// Run blocks until the committee (or the escalation seats) of `task` is drawn; returns the
+/// members who vote now.
 fn run_to_committee(task: TaskId) -> Vec<(u64, Vec<u32>)> {
 	for _ in 0..30 {
 		if phase(task) == Phase::Voting {
@@ -268,7 +304,10 @@ fn vote(task: TaskId, leaves: &[Hash], act: impl Fn(u64) -> Act) {
 	for (who, segs) in &members {
 		if matches!(
 			act(*who),
-			Act::Honest | Act::LieAccept | Act::LieReject | Act::LieRejectSegment
+			Act::Honest |
+				Act::LieAccept | Act::LieReject |
+				Act::LieRejectSegment |
+				Act::LieUnavailable
 		) {
 			let v = verdict_for(act(*who), leaves, segs);
 			assert_ok!(Training::reveal_verdict(signed(*who), task, v, salt(*who)));
@@ -607,7 +646,8 @@ fn a_worker_who_does_not_submit_is_slashed_and_the_task_reopens() {
 		let slashed = BOND / 10;
 		assert!(has_event(Event::WorkerTimedOut { task: id, worker: w, slashed }));
 		assert!(has_event(Event::TaskReopened { task: id, claim_until: 31 }));
-		assert_eq!(balance(ALICE), alice + slashed);
+		assert_eq!(balance(ALICE), alice);
+		assert_eq!(treasury(), slashed);
 		assert_eq!(participant(w).bond, 1_000 - slashed);
 		assert_eq!(participant(w).locked, 0);
 		assert_eq!(participant(w).reputation.faults, 1);
@@ -630,7 +670,8 @@ fn a_timeout_after_the_claim_window_refunds() {
 		run_to_block(39);
 		assert!(has_event(Event::TaskRefunded { task: id, refunded: full_escrow() }));
 		assert!(Tasks::<Test>::get(id).is_none());
-		assert_eq!(balance(ALICE), INITIAL + BOND / 10);
+		assert_eq!(balance(ALICE), INITIAL);
+		assert_eq!(treasury(), BOND / 10);
 		check();
 	});
 }
@@ -796,7 +837,7 @@ fn an_honest_run_is_accepted_and_everyone_is_paid() {
 			assert_eq!(participant(*v).locked, 0);
 			assert_eq!(participant(*v).reputation.verified_ok, 1);
 		}
-		assert_eq!(balance(ALICE), INITIAL - full_escrow());
+		assert_eq!(balance(ALICE), INITIAL - full_escrow() + ESCALATION_FEES);
 		assert_eq!(escrow_held(ALICE), 0);
 		assert_eq!(participant(w).locked, 0);
 		assert_eq!(participant(w).reputation.tasks_done, 1);
@@ -821,7 +862,7 @@ fn a_cheating_worker_is_caught_slashed_and_the_task_reopens() {
 		let before: Vec<u64> = members.iter().map(|(v, _)| balance(*v)).collect();
 		run_past_appeal(id);
 		// Half the 200 bond is slashed: 50 shared by the 3 verifiers (16 each, the rounding
-		// remainder to the first), 50 to the requester.
+		// remainder to the first), 50 to the treasury.
 		assert!(has_event(Event::TaskRejected { task: id, worker: w, slashed: 100 }));
 		assert_eq!(participant(w).bond, 900);
 		assert_eq!(participant(w).reputation.faults, 1);
@@ -830,7 +871,8 @@ fn a_cheating_worker_is_caught_slashed_and_the_task_reopens() {
 			members.iter().zip(before).map(|((v, _), b)| balance(*v) - b).collect();
 		assert_eq!(gains, vec![18 + FEE, 16 + FEE, 16 + FEE]);
 		// The requester got 50 and topped the 30 of fees paid back up; the task is open again.
-		assert_eq!(balance(ALICE), alice + 50 - 3 * FEE);
+		assert_eq!(balance(ALICE), alice - 3 * FEE);
+		assert_eq!(treasury(), 50);
 		assert_eq!(escrow_held(ALICE), full_escrow());
 		assert_eq!(phase(id), Phase::Open);
 		assert!(has_event(Event::TaskReopened { task: id, claim_until: 31 }));
@@ -906,6 +948,7 @@ fn one_member_that_sampled_the_fake_rejects_the_run_against_two_accepts() {
 			dispute: Dispute::Segment(5),
 			rejects: 1,
 			accepts: 0,
+			unserved: 0,
 			upheld: true
 		}));
 		assert!(has_event(Event::RoundTallied {
@@ -939,7 +982,7 @@ fn one_member_that_sampled_the_fake_rejects_the_run_against_two_accepts() {
 /// Brief's case (2): a lying member rejects an honest run on a segment only it sampled, with a
 /// fabricated recomputed hash (the worker's leaf and proof are genuine, so the reveal is
 /// valid). The first round rejects; the worker appeals; every appeal member replays that
-/// segment and accepts: the run is accepted, the liar slashed to the worker, the worker paid.
+/// segment and accepts: the run is accepted, the liar slashed to the treasury, the worker paid.
 #[test]
 fn a_fabricated_segment_reject_is_overturned_on_appeal_and_the_liar_slashed() {
 	let salt = salt_where(|m| {
@@ -961,7 +1004,8 @@ fn a_fabricated_segment_reject_is_overturned_on_appeal_and_the_liar_slashed() {
 			task: id,
 			verifier: liar,
 			vote: Decision::Rejected,
-			segment: Some(lied_on)
+			segment: Some(lied_on),
+			unserved: false
 		}));
 		assert!(has_event(Event::DisputeRuled {
 			task: id,
@@ -969,11 +1013,11 @@ fn a_fabricated_segment_reject_is_overturned_on_appeal_and_the_liar_slashed() {
 			dispute: Dispute::Segment(lied_on),
 			rejects: 1,
 			accepts: 0,
+			unserved: 0,
 			upheld: true
 		}));
 		assert!(matches!(phase(id), Phase::AppealWindow { decision: Decision::Rejected, .. }));
 
-		let deposit = 7 * FEE;
 		let worker_before = balance(w);
 		let first_before: Vec<u64> = first.iter().map(|(v, _)| balance(*v)).collect();
 		assert_ok!(Training::appeal(signed(w), id));
@@ -1013,13 +1057,15 @@ fn a_fabricated_segment_reject_is_overturned_on_appeal_and_the_liar_slashed() {
 		for (a, _) in &appeal {
 			assert_eq!(participant(*a).reputation.verified_ok, 1);
 		}
-		// Worker: reward after royalties and the liar's slash, minus the appeal fees it paid.
-		assert_eq!(balance(w), worker_before + 855 + penalty - deposit);
+		// Worker: reward after royalties, minus the appeal fees it paid (the liar's slash went
+		// to the treasury; the unused escalation fees came back).
+		assert_eq!(balance(w), worker_before + 855 - 7 * FEE);
+		assert_eq!(treasury(), penalty);
 		assert_eq!(participant(w).locked, 0);
 		assert_eq!(participant(w).reputation.faults, 0);
 		assert_eq!(escrow_held(w), 0);
 		// The requester paid the two honest first-round fees; the liar's went back.
-		assert_eq!(balance(ALICE), INITIAL - full_escrow() + FEE);
+		assert_eq!(balance(ALICE), INITIAL - full_escrow() + FEE + ESCALATION_FEES);
 		assert_eq!(Balances::total_issuance(), issuance);
 		check();
 	});
@@ -1071,9 +1117,10 @@ fn a_reject_of_an_unassigned_segment_is_refused() {
 			slashed: penalty
 		}));
 		assert_eq!(participant(v).reputation.faults, 1);
-		// Its slash went to the requester (as for any absent member), on top of half the
+		// Its slash went to the treasury (as for any absent member), with half the
 		// worker's slash; two fees were paid and are topped back up.
-		assert_eq!(balance(ALICE), alice + penalty + 50 - 2 * FEE);
+		assert_eq!(balance(ALICE), alice - 2 * FEE);
+		assert_eq!(treasury(), penalty + 50);
 		check();
 	});
 }
@@ -1102,6 +1149,7 @@ fn an_accept_of_a_segment_proven_bad_on_appeal_is_slashed() {
 			dispute: Dispute::Segment(5),
 			rejects: 1,
 			accepts: 1,
+			unserved: 0,
 			upheld: false
 		}));
 		assert!(matches!(phase(id), Phase::AppealWindow { decision: Decision::Accepted, .. }));
@@ -1116,6 +1164,7 @@ fn an_accept_of_a_segment_proven_bad_on_appeal_is_slashed() {
 			dispute: Dispute::Segment(5),
 			rejects: 7,
 			accepts: 0,
+			unserved: 0,
 			upheld: true
 		}));
 		assert!(has_event(Event::TaskRejected { task: id, worker: w, slashed: 100 }));
@@ -1140,7 +1189,7 @@ fn an_accept_of_a_segment_proven_bad_on_appeal_is_slashed() {
 }
 
 #[test]
-fn a_lying_verifier_is_outvoted_and_slashed_to_the_worker() {
+fn a_lying_verifier_is_outvoted_and_slashed_to_the_treasury() {
 	new_test_ext().execute_with(|| {
 		let id = create(ALICE);
 		let w = WORKERS[0];
@@ -1160,15 +1209,16 @@ fn a_lying_verifier_is_outvoted_and_slashed_to_the_worker() {
 		}));
 		assert_eq!(participant(liar).bond, 1_000 - penalty);
 		assert_eq!(participant(liar).reputation.faults, 1);
-		assert_eq!(balance(w), worker_before + 855 + penalty);
+		assert_eq!(balance(w), worker_before + 855);
+		assert_eq!(treasury(), penalty);
 		// The liar's unearned fee went back to the requester.
-		assert_eq!(balance(ALICE), INITIAL - full_escrow() + FEE);
+		assert_eq!(balance(ALICE), INITIAL - full_escrow() + FEE + ESCALATION_FEES);
 		check();
 	});
 }
 
 #[test]
-fn absent_verifiers_are_slashed_to_the_requester() {
+fn absent_verifiers_are_slashed_to_the_treasury() {
 	new_test_ext().execute_with(|| {
 		let id = create(ALICE);
 		let leaves = run(&[]);
@@ -1192,7 +1242,8 @@ fn absent_verifiers_are_slashed_to_the_requester() {
 			assert_eq!(participant(v).bond, 1_000 - penalty);
 			assert_eq!(participant(v).locked, 0);
 		}
-		assert_eq!(balance(ALICE), INITIAL - full_escrow() + 2 * FEE + 2 * penalty);
+		assert_eq!(balance(ALICE), INITIAL - full_escrow() + 2 * FEE + ESCALATION_FEES);
+		assert_eq!(treasury(), 2 * penalty);
 		check();
 	});
 }
@@ -1223,7 +1274,7 @@ fn a_void_round_draws_a_new_committee_then_abandons() {
 }
 
 /// A tie is not a strict majority: the dispute is not upheld and the round accepts (before
-/// per-dispute juries a tie voided the round). The outvoted liar is slashed to the worker.
+/// per-dispute juries a tie voided the round). The outvoted liar is slashed to the treasury.
 #[test]
 fn a_tied_dispute_is_not_upheld() {
 	new_test_ext().execute_with(|| {
@@ -1241,6 +1292,7 @@ fn a_tied_dispute_is_not_upheld() {
 			dispute: Dispute::Metric,
 			rejects: 1,
 			accepts: 1,
+			unserved: 0,
 			upheld: false
 		}));
 		assert!(matches!(phase(id), Phase::AppealWindow { decision: Decision::Accepted, .. }));
@@ -1262,11 +1314,13 @@ fn juries_count_only_members_assigned_the_disputed_segment() {
 			segments: segs.to_vec().try_into().unwrap(),
 			commitment: vote.map(|_| [0; 32]),
 			vote,
+			escalation: false,
 		};
 		let round = |slots: Vec<Slot<Test>>| Round::<Test> {
 			committee: slots.try_into().unwrap(),
 			commit_deadline: 0,
 			reveal_deadline: 0,
+			escalated: false,
 		};
 		use crate::dispute::{Judgement, Ruling};
 		// One reject of 5 against two accepts by members not assigned 5: upheld.
@@ -1275,7 +1329,7 @@ fn juries_count_only_members_assigned_the_disputed_segment() {
 			slot(2, &[2, 3], Some(Vote::Accept)),
 			slot(3, &[0, 7], Some(Vote::Accept)),
 		]);
-		assert_eq!(r.ruling(Dispute::Segment(5)), Some(Ruling { rejects: 1, accepts: 0 }));
+		assert_eq!(r.ruling(Dispute::Segment(5)), Some(Ruling { rejects: 1, accepts: 0, unserved: 0 }));
 		assert_eq!(r.disputes(), vec![Dispute::Segment(5)]);
 		assert_eq!(r.decision(), Some(Decision::Rejected));
 		assert_eq!(r.judge(&r.committee[0]), Judgement::Right { proved_fault: true });
@@ -1286,7 +1340,7 @@ fn juries_count_only_members_assigned_the_disputed_segment() {
 			slot(2, &[5, 6], Some(Vote::Accept)),
 			slot(3, &[0, 7], Some(Vote::Accept)),
 		]);
-		assert_eq!(r.ruling(Dispute::Segment(5)), Some(Ruling { rejects: 1, accepts: 1 }));
+		assert_eq!(r.ruling(Dispute::Segment(5)), Some(Ruling { rejects: 1, accepts: 1, unserved: 0 }));
 		assert_eq!(r.decision(), Some(Decision::Accepted));
 		assert_eq!(r.judge(&r.committee[0]), Judgement::Wrong);
 		// A member assigned 5 that rejected segment 2 abstains on 5.
@@ -1295,8 +1349,8 @@ fn juries_count_only_members_assigned_the_disputed_segment() {
 			slot(2, &[2, 5], Some(Vote::RejectSegment(2))),
 			slot(3, &[5, 7], Some(Vote::Accept)),
 		]);
-		assert_eq!(r.ruling(Dispute::Segment(5)), Some(Ruling { rejects: 1, accepts: 1 }));
-		assert_eq!(r.ruling(Dispute::Segment(2)), Some(Ruling { rejects: 1, accepts: 0 }));
+		assert_eq!(r.ruling(Dispute::Segment(5)), Some(Ruling { rejects: 1, accepts: 1, unserved: 0 }));
+		assert_eq!(r.ruling(Dispute::Segment(2)), Some(Ruling { rejects: 1, accepts: 0, unserved: 0 }));
 		assert_eq!(r.decision(), Some(Decision::Rejected));
 		// The accept of 5 is judged against what was upheld: 2, not 5, so it stands.
 		assert_eq!(r.judge(&r.committee[2]), Judgement::Right { proved_fault: false });
@@ -1307,7 +1361,7 @@ fn juries_count_only_members_assigned_the_disputed_segment() {
 			slot(3, &[3], Some(Vote::Accept)),
 			slot(4, &[4], None),
 		]);
-		assert_eq!(r.ruling(Dispute::Metric), Some(Ruling { rejects: 1, accepts: 1 }));
+		assert_eq!(r.ruling(Dispute::Metric), Some(Ruling { rejects: 1, accepts: 1, unserved: 0 }));
 		assert_eq!(r.counts(), (1, 2));
 		assert_eq!(r.revealed(), 3);
 		assert_eq!(r.judge(&r.committee[3]), Judgement::Absent);
@@ -1371,7 +1425,8 @@ fn commit_and_reveal_enforce_windows_membership_and_the_commitment() {
 			task: id,
 			verifier: v,
 			vote: Decision::Accepted,
-			segment: None
+			segment: None,
+			unserved: false
 		}));
 		assert!(Training::assignments_of(&v).is_empty());
 		assert_noop!(
@@ -1487,8 +1542,379 @@ fn reject_evidence_is_checked_against_the_committed_root() {
 			task: id,
 			verifier: v,
 			vote: Decision::Rejected,
-			segment: Some(s)
+			segment: Some(s),
+			unserved: false
 		}));
+	});
+}
+
+// ---------- availability, slashes, redraws (the threat review) ----------
+
+/// The rule on hand-made rounds: a first-stage unserved report is not evidence; once the
+/// round escalated, the escalation seats alone rule on the reported segment, and it is good
+/// only if a strict majority of them replayed it.
+#[test]
+fn escalation_seats_alone_rule_on_a_reported_segment() {
+	new_test_ext().execute_with(|| {
+		use crate::dispute::{Judgement, Ruling};
+		let slot = |who: u64, segs: &[u32], vote: Option<Vote>, escalation: bool| Slot::<Test> {
+			who,
+			segments: segs.to_vec().try_into().unwrap(),
+			commitment: vote.map(|_| [0; 32]),
+			vote,
+			escalation,
+		};
+		let round = |slots: Vec<Slot<Test>>, escalated: bool| Round::<Test> {
+			committee: slots.try_into().unwrap(),
+			commit_deadline: 0,
+			reveal_deadline: 0,
+			escalated,
+		};
+		let first = vec![
+			slot(20, &[5, 6], Some(Vote::Unserved(5)), false),
+			slot(21, &[5, 7], Some(Vote::Accept), false),
+			slot(22, &[1, 2], Some(Vote::Accept), false),
+		];
+		// Before the escalation the report counts for nothing: the round would accept.
+		let r = round(first.clone(), false);
+		assert_eq!(r.unserved_segments(), vec![5]);
+		assert_eq!(r.ruling(Dispute::Segment(5)), Some(Ruling { rejects: 0, accepts: 1, unserved: 0 }));
+		assert_eq!(r.decision(), Some(Decision::Accepted));
+		// The seats cannot get segment 5 either (one accepts: served to it alone, or a liar).
+		let mut slots = first.clone();
+		slots.push(slot(30, &[5], Some(Vote::Unserved(5)), true));
+		slots.push(slot(31, &[5], Some(Vote::Unserved(5)), true));
+		slots.push(slot(32, &[5], Some(Vote::Accept), true));
+		let r = round(slots, true);
+		assert_eq!(r.ruling(Dispute::Segment(5)), Some(Ruling { rejects: 0, accepts: 1, unserved: 2 }));
+		assert_eq!(r.decision(), Some(Decision::Rejected));
+		assert_eq!(r.judge(&r.committee[0]), Judgement::Right { proved_fault: true });
+		// Accepting a segment upheld only as unserved is neither paid nor slashed.
+		assert_eq!(r.judge(&r.committee[1]), Judgement::Unresolved);
+		assert_eq!(r.judge(&r.committee[2]), Judgement::Right { proved_fault: false });
+		assert_eq!(r.judge(&r.committee[5]), Judgement::Unresolved);
+		// A tie among the seats goes against the worker.
+		let mut slots = first.clone();
+		slots.push(slot(30, &[5], Some(Vote::Unserved(5)), true));
+		slots.push(slot(31, &[5], Some(Vote::Accept), true));
+		slots.push(slot(32, &[5], None, true));
+		assert_eq!(round(slots, true).decision(), Some(Decision::Rejected));
+		// A strict majority of the seats replayed it: good; the reporter is unresolved, never
+		// wrong.
+		let mut slots = first.clone();
+		slots.push(slot(30, &[5], Some(Vote::Accept), true));
+		slots.push(slot(31, &[5], Some(Vote::Accept), true));
+		slots.push(slot(32, &[5], Some(Vote::Unserved(5)), true));
+		let r = round(slots, true);
+		assert_eq!(r.decision(), Some(Decision::Accepted));
+		assert_eq!(r.judge(&r.committee[0]), Judgement::Unresolved);
+		assert_eq!(r.judge(&r.committee[1]), Judgement::Right { proved_fault: false });
+		assert_eq!(r.judge(&r.committee[5]), Judgement::Unresolved);
+		// Seats that prove a mismatch: the stage accept of segment 5 is wrong.
+		let mut slots = first;
+		slots.push(slot(30, &[5], Some(Vote::RejectSegment(5)), true));
+		slots.push(slot(31, &[5], Some(Vote::RejectSegment(5)), true));
+		slots.push(slot(32, &[5], Some(Vote::Accept), true));
+		let r = round(slots, true);
+		assert_eq!(r.decision(), Some(Decision::Rejected));
+		assert_eq!(r.judge(&r.committee[1]), Judgement::Wrong);
+		assert_eq!(r.judge(&r.committee[0]), Judgement::Right { proved_fault: true });
+	});
+}
+
+
+/// The worker fakes one segment and refuses its checkpoints to the one member assigned it,
+/// serving everything else. Before, that member could not judge, was slashed as absent and
+/// the others' accepts carried the round; now its report escalates the segment to fresh
+/// seats, who cannot get it either, and the run is rejected as for a fake.
+#[test]
+fn selective_withholding_gets_the_worker_slashed() {
+	let fake = 3;
+	let salt = salt_where(|m| assigned(m, fake) == 1);
+	new_test_ext().execute_with(|| {
+		set_random_salt(salt);
+		let id = create(ALICE);
+		let w = WORKERS[0];
+		let leaves = run(&[fake]);
+		claim_and_submit(id, w, &leaves);
+		withhold(&[fake]);
+		let first = run_to_committee(id);
+		let reporter = first.iter().find(|(_, s)| s.contains(&fake)).unwrap().0;
+		vote(id, &leaves, |_| Act::Honest);
+		assert!(has_event(Event::VerdictRevealed {
+			task: id,
+			verifier: reporter,
+			vote: Decision::Rejected,
+			segment: Some(fake),
+			unserved: true,
+		}));
+		// Nothing is decided yet: the segment goes to fresh verifiers.
+		assert_eq!(phase(id), Phase::Escalating);
+		assert!(!events().iter().any(|e| matches!(e, Event::RoundTallied { .. })));
+		check();
+		let seats = run_to_committee(id);
+		assert_eq!(seats.len(), ESCALATION_SEATS as usize);
+		for (seat, segments) in &seats {
+			assert_eq!(segments, &vec![fake]);
+			assert!(!first.iter().any(|(f, _)| f == seat));
+		}
+		let assignment = &Training::assignments_of(&seats[0].0)[0];
+		assert_eq!(assignment.role, AssignmentRole::EscalationVerifier);
+		assert_eq!(assignment.segments, vec![fake]);
+		// The first stage's windows are over.
+		assert_noop!(Training::commit_verdict(signed(reporter), id, [0; 32]), E::SeatClosed);
+		// The worker keeps withholding from the fresh seats too.
+		vote(id, &leaves, |_| Act::Honest);
+		assert!(has_event(Event::DisputeRuled {
+			task: id,
+			appeal: false,
+			dispute: Dispute::Segment(fake),
+			rejects: 0,
+			accepts: 0,
+			unserved: ESCALATION_SEATS,
+			upheld: true,
+		}));
+		assert!(matches!(phase(id), Phase::AppealWindow { decision: Decision::Rejected, .. }));
+		let alice = balance(ALICE);
+		run_past_appeal(id);
+		assert!(has_event(Event::TaskRejected { task: id, worker: w, slashed: BOND / 2 }));
+		assert_eq!(participant(w).reputation.faults, 1);
+		// Every honest verifier keeps its bond; the reporter and the seats proved the fault.
+		for (v, _) in first.iter().chain(seats.iter()) {
+			assert_eq!(participant(*v).bond, 1_000, "verifier {v}");
+			assert_eq!(participant(*v).locked, 0);
+		}
+		for (v, _) in seats.iter().chain(first.iter().filter(|(v, _)| *v == reporter)) {
+			assert!(events().iter().any(|e| matches!(e,
+				Event::VerifierSettled { verifier, paid, slashed: 0, .. }
+					if verifier == v && *paid == FEE)));
+		}
+		// Half the worker's slash to the provers, the other half to the treasury; the
+		// requester gains nothing from it (it tops the paid fees back up to reopen).
+		assert_eq!(treasury(), BOND / 4);
+		assert!(balance(ALICE) <= alice);
+		check();
+	});
+}
+
+/// The attack from the issue: a worker commits a made-up root and serves nothing. Before,
+/// every honest verifier was slashed as absent (to the requester), the task was abandoned and
+/// the worker's bond untouched. Now every verifier reports, the escalation confirms, the worker
+/// is slashed and no verifier loses anything.
+#[test]
+fn a_worker_that_serves_nothing_is_slashed_and_no_verifier_loses() {
+	new_test_ext().execute_with(|| {
+		let id = create(ALICE);
+		let w = WORKERS[0];
+		let made_up: Vec<Hash> = (0..=SEGMENTS).map(|i| blake2_256(&[i as u8, 0xee])).collect();
+		claim_and_submit(id, w, &made_up);
+		withhold(&(0..SEGMENTS).collect::<Vec<_>>());
+		let first = run_to_committee(id);
+		vote(id, &made_up, |_| Act::Honest);
+		assert_eq!(phase(id), Phase::Escalating);
+		let seats = run_to_committee(id);
+		vote(id, &made_up, |_| Act::Honest);
+		run_past_appeal(id);
+		assert!(has_event(Event::TaskRejected { task: id, worker: w, slashed: BOND / 2 }));
+		for (v, _) in first.iter().chain(seats.iter()) {
+			assert_eq!(participant(*v).bond, 1_000, "verifier {v}");
+		}
+		assert_eq!(participant(w).bond, 1_000 - BOND / 2);
+		check();
+	});
+}
+
+/// Withholding from the first stage and serving the escalation seats does not help a faked
+/// segment: the seats replay it and prove the mismatch.
+#[test]
+fn serving_the_escalation_a_fake_is_caught_by_replay() {
+	let fake = 5;
+	let salt = salt_where(|m| assigned(m, fake) >= 1);
+	new_test_ext().execute_with(|| {
+		set_random_salt(salt);
+		let id = create(ALICE);
+		let leaves = run(&[fake]);
+		claim_and_submit(id, WORKERS[0], &leaves);
+		withhold(&[fake]);
+		vote(id, &leaves, |_| Act::Honest);
+		assert_eq!(phase(id), Phase::Escalating);
+		withhold(&[]);
+		run_to_committee(id);
+		vote(id, &leaves, |_| Act::Honest);
+		assert!(has_event(Event::DisputeRuled {
+			task: id,
+			appeal: false,
+			dispute: Dispute::Segment(fake),
+			rejects: ESCALATION_SEATS,
+			accepts: 0,
+			unserved: 0,
+			upheld: true,
+		}));
+		run_past_appeal(id);
+		assert!(has_event(Event::TaskRejected {
+			task: id,
+			worker: WORKERS[0],
+			slashed: BOND / 2
+		}));
+		check();
+	});
+}
+
+/// A member that reports a genuine, served segment unserved (lazy, or lying) cannot get an
+/// honest run rejected: the seats replay it and the run is accepted. The reporter is neither
+/// paid nor slashed (nobody can tell whether the worker refused it alone), the worker is paid
+/// in full and the requester pays only the seats that worked.
+#[test]
+fn a_false_unserved_report_leaves_an_honest_run_accepted() {
+	new_test_ext().execute_with(|| {
+		let id = create(ALICE);
+		let w = WORKERS[0];
+		let leaves = run(&[]);
+		claim_and_submit(id, w, &leaves);
+		let first = run_to_committee(id);
+		let reporter = first[0].0;
+		vote(id, &leaves, |v| if v == reporter { Act::LieUnavailable } else { Act::Honest });
+		assert_eq!(phase(id), Phase::Escalating);
+		let seats = run_to_committee(id);
+		vote(id, &leaves, |_| Act::Honest);
+		assert!(matches!(phase(id), Phase::AppealWindow { decision: Decision::Accepted, .. }));
+		let worker_before = balance(w);
+		run_past_appeal(id);
+		assert!(has_event(Event::TaskAccepted { task: id, worker: w, paid: 855 }));
+		assert_eq!(balance(w), worker_before + 855);
+		assert!(has_event(Event::VerifierSettled {
+			task: id,
+			verifier: reporter,
+			paid: 0,
+			slashed: 0
+		}));
+		assert_eq!(participant(reporter).bond, 1_000);
+		for (v, _) in first.iter().skip(1).chain(seats.iter()) {
+			assert_eq!(participant(*v).reputation.verified_ok, 1, "verifier {v}");
+		}
+		// Two first-stage fees and three seats' fees were paid; the reporter's came back.
+		assert_eq!(balance(ALICE), INITIAL - full_escrow() + FEE);
+		assert_eq!(treasury(), 0);
+		check();
+	});
+}
+
+/// A worker that refuses a genuine segment to one member only makes its own run wait for the
+/// escalation; the member that reported it honestly keeps its bond.
+#[test]
+fn an_honest_unserved_report_is_never_slashed() {
+	let genuine = 2;
+	let salt = salt_where(|m| assigned(m, genuine) >= 1);
+	new_test_ext().execute_with(|| {
+		set_random_salt(salt);
+		let id = create(ALICE);
+		let leaves = run(&[]);
+		claim_and_submit(id, WORKERS[0], &leaves);
+		withhold(&[genuine]);
+		let first = run_to_committee(id);
+		vote(id, &leaves, |_| Act::Honest);
+		withhold(&[]);
+		run_to_committee(id);
+		vote(id, &leaves, |_| Act::Honest);
+		run_past_appeal(id);
+		assert!(has_event(Event::TaskAccepted { task: id, worker: WORKERS[0], paid: 855 }));
+		for (v, _) in &first {
+			assert_eq!(participant(*v).bond, 1_000, "verifier {v}");
+			assert_eq!(participant(*v).reputation.faults, 0);
+		}
+		check();
+	});
+}
+
+/// Escalation seats that do not reveal are slashed (to the treasury) and replaced from fresh
+/// randomness; after `MaxVoidRounds` the task is abandoned: no seat could rule, so nobody is
+/// paid for a decision and the honest reporters keep their bonds.
+#[test]
+fn a_void_escalation_draws_new_seats_then_abandons() {
+	new_test_ext().execute_with(|| {
+		let id = create(ALICE);
+		let leaves = run(&[]);
+		claim_and_submit(id, WORKERS[0], &leaves);
+		withhold(&(0..SEGMENTS).collect::<Vec<_>>());
+		let first = run_to_committee(id);
+		vote(id, &leaves, |_| Act::Honest);
+		let seats = run_to_committee(id);
+		vote(id, &leaves, |_| Act::Absent);
+		assert!(has_event(Event::EscalationVoid { task: id }));
+		assert_eq!(phase(id), Phase::Escalating);
+		let penalty = VERIFIER_BOND / 5;
+		for (v, _) in &seats {
+			assert_eq!(participant(*v).bond, 1_000 - penalty);
+			assert_eq!(participant(*v).locked, 0);
+		}
+		assert_eq!(treasury(), 3 * penalty);
+		check();
+		let again = run_to_committee(id);
+		assert!(again.iter().all(|(v, _)| !seats.iter().any(|(s, _)| s == v)));
+		vote(id, &leaves, |_| Act::Absent);
+		assert!(events().iter().any(|e| matches!(e, Event::TaskAbandoned { task, .. } if *task == id)));
+		for (v, _) in &first {
+			assert_eq!(participant(*v).bond, 1_000, "reporter {v}");
+			assert_eq!(participant(*v).locked, 0);
+		}
+		assert_eq!(treasury(), 6 * penalty);
+		assert_eq!(balance(ALICE), INITIAL);
+		check();
+	});
+}
+
+/// A requester with a Sybil worker that submits a made-up root and serves nothing used to
+/// collect every absent verifier's slash, round after round. Now the pair only loses.
+#[test]
+fn no_slash_pays_a_party_of_the_task() {
+	new_test_ext().execute_with(|| {
+		let (requester, sybil) = (ALICE, WORKERS[0]);
+		let pair = || balance(requester) + balance(sybil) + participant(sybil).bond;
+		let start = pair();
+		let id = create(requester);
+		let made_up: Vec<Hash> = (0..=SEGMENTS).map(|i| blake2_256(&[i as u8, 0xaa])).collect();
+		claim_and_submit(id, sybil, &made_up);
+		withhold(&(0..SEGMENTS).collect::<Vec<_>>());
+		vote(id, &made_up, |_| Act::Honest);
+		run_to_committee(id);
+		vote(id, &made_up, |_| Act::Honest);
+		// The rejected Sybil appeals and keeps serving nothing.
+		assert_ok!(Training::appeal(signed(sybil), id));
+		run_to_committee(id);
+		vote(id, &made_up, |_| Act::Honest);
+		assert_eq!(phase(id), Phase::Escalating);
+		run_to_committee(id);
+		vote(id, &made_up, |_| Act::Honest);
+		assert!(has_event(Event::TaskRejected { task: id, worker: sybil, slashed: BOND / 2 }));
+		let cancelled = Training::cancel_task(signed(requester), id).is_ok();
+		assert!(cancelled || Tasks::<Test>::get(id).is_none());
+		assert!(pair() < start, "the pair gained {} ", pair() - start);
+		for v in VERIFIERS {
+			assert_eq!(participant(v).bond, 1_000, "verifier {v}");
+		}
+		check();
+	});
+}
+
+/// After a void round the redraw waits for randomness younger than that round, and the
+/// timeout counts from it: a draw that cannot happen right away is retried, not abandoned.
+#[test]
+fn a_timeout_after_a_void_round_counts_from_that_round() {
+	new_test_ext().execute_with(|| {
+		let id = create(ALICE);
+		let leaves = run(&[]);
+		claim_and_submit(id, WORKERS[0], &leaves);
+		vote(id, &leaves, |_| Act::Absent);
+		let void_at = System::block_number();
+		assert_eq!(phase(id), Phase::Selecting);
+		assert_eq!(Tasks::<Test>::get(id).unwrap().selecting_since, void_at);
+		// Randomness whose inputs began at the void round's block existed then: not used.
+		set_known_since(Some(void_at));
+		run_to_block(void_at + SELECTION_TIMEOUT - 1);
+		assert_eq!(phase(id), Phase::Selecting);
+		set_known_since(Some(void_at + 1));
+		run_to_committee(id);
+		check();
 	});
 }
 
@@ -1505,7 +1931,7 @@ fn a_worker_appeal_overturns_a_lying_committee() {
 		vote(id, &leaves, |_| Act::LieReject);
 		assert!(matches!(phase(id), Phase::AppealWindow { decision: Decision::Rejected, .. }));
 		assert_noop!(Training::appeal(signed(ALICE), id), E::NotEntitledToAppeal);
-		let deposit = 7 * FEE;
+		let deposit = 7 * FEE + ESCALATION_FEES;
 		let worker_before = balance(w);
 		assert_ok!(Training::appeal(signed(w), id));
 		assert!(has_event(Event::AppealFiled { task: id, appellant: w, deposit }));
@@ -1526,11 +1952,13 @@ fn a_worker_appeal_overturns_a_lying_committee() {
 		for (a, _) in &appeal {
 			assert_eq!(participant(*a).reputation.verified_ok, 1);
 		}
-		// Worker: reward after royalties, the three liars' slashes, minus the appeal fees.
-		assert_eq!(balance(w), worker_before + 855 + 3 * penalty - deposit);
+		// Worker: reward after royalties, minus the appeal fees; the liars' slashes went to the
+		// treasury.
+		assert_eq!(balance(w), worker_before + 855 - 7 * FEE);
+		assert_eq!(treasury(), 3 * penalty);
 		assert_eq!(escrow_held(w), 0);
 		// The requester got its unearned first-round fees back.
-		assert_eq!(balance(ALICE), INITIAL - full_escrow() + 3 * FEE);
+		assert_eq!(balance(ALICE), INITIAL - full_escrow() + 3 * FEE + ESCALATION_FEES);
 		check();
 	});
 }
@@ -1545,9 +1973,10 @@ fn a_void_appeal_leaves_the_first_decision_standing() {
 		assert_ok!(Training::appeal(signed(ALICE), id));
 		vote(id, &leaves, |_| Act::Absent);
 		assert!(has_event(Event::TaskAccepted { task: id, worker: WORKERS[0], paid: 855 }));
-		// The requester's appeal deposit collected the absent members' slashes.
+		// The absent members' slashes went to the treasury, not to the appellant.
 		assert_eq!(escrow_held(ALICE), 0);
-		assert_eq!(balance(ALICE), INITIAL - full_escrow() + 7 * (VERIFIER_BOND / 5));
+		assert_eq!(balance(ALICE), INITIAL - full_escrow() + ESCALATION_FEES);
+		assert_eq!(treasury(), 7 * (VERIFIER_BOND / 5));
 		check();
 	});
 }
@@ -1564,7 +1993,7 @@ fn an_appeal_that_finds_no_committee_is_dropped() {
 		assert_ok!(Training::appeal(signed(ALICE), id));
 		run_to_block(now + SELECTION_TIMEOUT + 1);
 		assert!(has_event(Event::TaskAccepted { task: id, worker: WORKERS[0], paid: 855 }));
-		assert_eq!(balance(ALICE), INITIAL - full_escrow());
+		assert_eq!(balance(ALICE), INITIAL - full_escrow() + ESCALATION_FEES);
 		check();
 	});
 }
@@ -1618,7 +2047,7 @@ fn a_taken_down_dataset_forfeits_its_price() {
 		assert_eq!(balance(OWNER), owner);
 		// Worker: 1 000 minus the eval royalty of 5 % of 1 000.
 		assert!(has_event(Event::TaskAccepted { task: id, worker: WORKERS[0], paid: 950 }));
-		assert_eq!(balance(ALICE), INITIAL - full_escrow() + TRAIN_PRICE);
+		assert_eq!(balance(ALICE), INITIAL - full_escrow() + TRAIN_PRICE + ESCALATION_FEES);
 		check();
 	});
 }
@@ -1670,10 +2099,13 @@ fn expected_escrow() -> u64 {
 		.sum()
 }
 
-/// How the verifiers of one simulated task behave (0: all honest; else a random mix).
-#[derive(Clone, Copy)]
+/// How the parties of one simulated task behave.
+#[derive(Clone)]
 struct Profile {
+	/// 0: every verifier honest; else a random mix of liars, absent and honest members.
 	verifier_mix: u64,
+	/// Segments the worker does not serve to anyone (its fakes, or everything).
+	withheld: Vec<u32>,
 }
 
 #[test]
@@ -1687,6 +2119,8 @@ fn random_lifecycles_conserve_funds() {
 			Default::default();
 		let mut ended = 0u32;
 		let mut outcomes = std::collections::BTreeMap::<&'static str, u32>::new();
+		// Attempts whose honest first committee sampled a segment the worker withholds.
+		let mut doomed = std::collections::BTreeSet::<TaskId>::new();
 		let mut block = System::block_number();
 		while ended < lifecycles {
 			block += 1;
@@ -1710,13 +2144,21 @@ fn random_lifecycles_conserve_funds() {
 				let reward = 1 + rng.below(2_000);
 				let bond = MIN_WORKER_BOND + rng.below(300);
 				if Training::create_task(signed(requester), s, ds, reward, bond, d).is_ok() {
-					let cheat = rng.chance(30);
-					let leaves = if cheat {
-						run(&[rng.below(SEGMENTS as u64) as u32, rng.below(SEGMENTS as u64) as u32])
-					} else {
-						run(&[])
+					// Workers: honest, faking, faking and withholding the fakes, or serving
+					// nothing at all. (Timing a submission is the simulation's subject in
+					// `randomness_sim`; a copied run is the engine's seed check's, in the
+					// worker's tests.)
+					let kind = rng.below(10);
+					let fakes =
+						[rng.below(SEGMENTS as u64) as u32, rng.below(SEGMENTS as u64) as u32];
+					let (leaves, withheld) = match kind {
+						0..=1 => (run(&fakes), Vec::new()),
+						2..=3 => (run(&fakes), fakes.to_vec()),
+						4 => (run(&fakes), (0..SEGMENTS).collect()),
+						_ => (run(&[]), Vec::new()),
 					};
-					profiles.insert(id, (Profile { verifier_mix: rng.below(4) }, leaves));
+					let profile = Profile { verifier_mix: rng.below(4), withheld };
+					profiles.insert(id, (profile, leaves));
 				}
 			}
 			for id in live {
@@ -1748,16 +2190,22 @@ fn random_lifecycles_conserve_funds() {
 						let round = task.current_round().cloned().unwrap();
 						let now = System::block_number();
 						for slot in round.committee.iter() {
-							let act = match (profile.verifier_mix, rng.below(10)) {
+							let act = match (profile.verifier_mix, rng.below(11)) {
 								(0, _) => Act::Honest,
 								(_, 0) => Act::Absent,
 								(_, 1) => Act::LieAccept,
 								(_, 2) => Act::LieReject,
 								(_, 3) => Act::LieRejectSegment,
 								(3, 4) => Act::CommitOnly,
+								(_, 5) => Act::LieUnavailable,
 								_ => Act::Honest,
 							};
-							let v = verdict_for(act, &leaves, &slot.segments);
+							let v = match act {
+								Act::Honest => {
+									served_verdict(&leaves, &slot.segments, &profile.withheld)
+								},
+								_ => verdict_for(act, &leaves, &slot.segments),
+							};
 							if now <= round.commit_deadline
 								&& slot.commitment.is_none()
 								&& act != Act::Absent
@@ -1773,10 +2221,11 @@ fn random_lifecycles_conserve_funds() {
 							{
 								// Reveal the verdict committed (whatever the act now says).
 								for cand in [
-									honest_verdict(&leaves, &slot.segments),
+									served_verdict(&leaves, &slot.segments, &profile.withheld),
 									Verdict::Accept,
 									Verdict::RejectMetric { metric_ppb: 1 },
 									verdict_for(Act::LieRejectSegment, &leaves, &slot.segments),
+									verdict_for(Act::LieUnavailable, &leaves, &slot.segments),
 								] {
 									if slot.commitment == Some(commitment(id, slot.who, &cand)) {
 										let _ = Training::reveal_verdict(
@@ -1799,7 +2248,7 @@ fn random_lifecycles_conserve_funds() {
 							let _ = Training::appeal(signed(who), id);
 						}
 					},
-					Phase::Selecting => {},
+					Phase::Selecting | Phase::Escalating => {},
 				}
 			}
 			// Keep verifiers and workers bonded and online.
@@ -1832,15 +2281,49 @@ fn random_lifecycles_conserve_funds() {
 					if let Event::RoundTallied { task, appeal: false, decision: Some(d), .. } = e {
 						let (profile, leaves) = profiles.get(&task).cloned().unwrap();
 						let round = Tasks::<Test>::get(task).and_then(|t| t.round).unwrap();
-						let fake = fakes(&leaves);
+						let mut bad = fakes(&leaves);
+						bad.extend(profile.withheld.iter().copied());
 						let sampled = round
 							.committee
 							.iter()
-							.any(|s| s.segments.iter().any(|j| fake.contains(j)));
+							.filter(|s| !s.escalation)
+							.any(|s| s.segments.iter().any(|j| bad.contains(j)));
 						if profile.verifier_mix == 0 {
+							// A sampled fake or withheld segment is rejected, served or not;
+							// nothing else is.
 							assert_eq!(d == Decision::Rejected, sampled, "task {task}");
 							*outcomes.entry("honest committee checked").or_default() += 1;
+							if !profile.withheld.is_empty() && sampled {
+								*outcomes.entry("withholding caught").or_default() += 1;
+							}
 						}
+					}
+					// No honest verifier ever loses anything, whatever the worker does.
+					if let Event::VerifierSettled { task, slashed, .. } = e {
+						if profiles.get(&task).is_some_and(|(p, _)| p.verifier_mix == 0) {
+							assert_eq!(slashed, 0, "an honest verifier of task {task} was slashed");
+						}
+					}
+					// No worker that withholds a segment an honest committee sampled is paid.
+					if let Event::CommitteeSelected { task, appeal: false, .. } = &e {
+						let (profile, _) = profiles.get(task).cloned().unwrap();
+						let round = Tasks::<Test>::get(task).and_then(|t| t.round).unwrap();
+						let hit = round
+							.committee
+							.iter()
+							.any(|s| s.segments.iter().any(|j| profile.withheld.contains(j)));
+						if profile.verifier_mix == 0 && hit {
+							doomed.insert(*task);
+						}
+					}
+					if let Event::TaskAccepted { task, .. } = e {
+						assert!(!doomed.contains(&task), "task {task}: a withholding worker was paid");
+					}
+					if let Event::TaskRejected { task, .. } | Event::TaskAbandoned { task, .. } = e {
+						doomed.remove(&task);
+					}
+					if let Event::EscalationSelected { .. } = e {
+						*outcomes.entry("escalated").or_default() += 1;
 					}
 					let name = match e {
 						Event::TaskAccepted { .. } => "accepted",
@@ -1875,6 +2358,8 @@ fn random_lifecycles_conserve_funds() {
 			"appealed",
 			"worker timed out",
 			"honest committee checked",
+			"escalated",
+			"withholding caught",
 		] {
 			assert!(outcomes.get(key).copied().unwrap_or(0) > 0, "no {key} in the run");
 		}

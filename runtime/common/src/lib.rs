@@ -63,5 +63,6 @@ pub mod reexports {
 	pub use pallet_data_registry;
 	pub use pallet_parameters;
 	pub use pallet_training;
+	pub use pallet_treasury;
 	pub use sp_runtime;
 }

@@ -61,12 +61,14 @@ parameter_types! {
 	/// cover the fees of an appeal committee (2 x 7 + 1 fees = 15 MLC), so that a lying
 	/// verifier pays for the appeal its lie forces.
 	pub const VerifierBond: Balance = 100 * UNITS;
-	/// Taken from the worker's bond (to the requester) when it does not submit in time.
+	/// Fresh verifiers drawn when a committee member reports a segment unserved (odd).
+	pub const EscalationSeats: u32 = 3;
+	/// Taken from the worker's bond (to the treasury) when it does not submit in time.
 	pub const NoShowSlash: Perbill = Perbill::from_percent(10);
 	/// Taken from the worker's bond when its run is finally rejected.
 	pub const RejectSlash: Perbill = Perbill::from_percent(50);
-	/// The part of a rejected worker's slash shared by the verifiers whose reject was upheld
-	/// (the rest goes to the requester).
+	/// The part of a rejected worker's slash shared by the verifiers who proved the fault
+	/// (the rest goes to the treasury).
 	pub const RejectSlashToVerifiers: Perbill = Perbill::from_percent(50);
 	/// Taken from a verifier's committee bond for a missing reveal or a vote the deciding
 	/// round did not uphold.
@@ -219,6 +221,52 @@ macro_rules! impl_marketplace_configs {
 			type WeightInfo = $crate::reexports::pallet_compute::weights::SubstrateWeight<$runtime>;
 		}
 
+		$crate::reexports::frame_support::parameter_types! {
+			/// The treasury's id: upstream's, so its account is the one tools expect.
+			pub const TreasuryPalletId: $crate::reexports::frame_support::PalletId =
+				$crate::reexports::frame_support::PalletId(*b"py/trsry");
+			/// How often the treasury pays out approved spends.
+			pub const TreasurySpendPeriod: $crate::BlockNumber = 7 * $days;
+			/// How long an approved spend can be claimed.
+			pub const TreasuryPayoutPeriod: $crate::BlockNumber = 30 * $days;
+			/// Root may spend any amount until the chain has on-chain governance.
+			pub const TreasuryMaxSpend: $crate::Balance = $crate::Balance::MAX;
+		}
+
+		/// The treasury's account, where every slash of the marketplace goes.
+		pub type TreasuryAccount = $crate::reexports::pallet_treasury::TreasuryAccountId<$runtime>;
+
+		impl $crate::reexports::pallet_treasury::Config for $runtime {
+			type Currency = Balances;
+			// Root (sudo) until the chain has on-chain governance.
+			type RejectOrigin = $crate::reexports::frame_system::EnsureRoot<$crate::AccountId>;
+			type RuntimeEvent = RuntimeEvent;
+			type SpendPeriod = TreasurySpendPeriod;
+			// Nothing is burnt: slashed funds wait for governance to spend them.
+			type Burn = ();
+			type PalletId = TreasuryPalletId;
+			type BurnDestination = ();
+			type WeightInfo = $crate::reexports::pallet_treasury::weights::SubstrateWeight<$runtime>;
+			type SpendFunds = ();
+			type MaxApprovals = $crate::reexports::frame_support::traits::ConstU32<64>;
+			type SpendOrigin = $crate::reexports::frame_system::EnsureRootWithSuccess<
+				$crate::AccountId,
+				TreasuryMaxSpend,
+			>;
+			type AssetKind = ();
+			type Beneficiary = $crate::AccountId;
+			type BeneficiaryLookup = $crate::reexports::sp_runtime::traits::IdentityLookup<$crate::AccountId>;
+			type Paymaster = $crate::reexports::frame_support::traits::tokens::pay::PayFromAccount<
+				Balances,
+				TreasuryAccount,
+			>;
+			type BalanceConverter = $crate::reexports::frame_support::traits::tokens::UnityAssetBalanceConversion;
+			type PayoutPeriod = TreasuryPayoutPeriod;
+			#[cfg(feature = "runtime-benchmarks")]
+			type BenchmarkHelper = ();
+			type BlockNumberProvider = $crate::reexports::frame_system::Pallet<$runtime>;
+		}
+
 		impl $crate::reexports::pallet_training::Config for $runtime {
 			type RuntimeEvent = RuntimeEvent;
 			type Currency = Balances;
@@ -227,6 +275,8 @@ macro_rules! impl_marketplace_configs {
 			type Datasets = DataRegistry;
 			type Workers = Compute;
 			type MaxVerifiers = $crate::marketplace::MaxTaskVerifiers;
+			type EscalationSeats = $crate::marketplace::EscalationSeats;
+			type SlashDestination = TreasuryAccount;
 			type MaxSegmentsPerVerifier = $crate::marketplace::MaxSegmentsPerVerifier;
 			type MaxSteps = $crate::marketplace::MaxTrainingSteps;
 			type MaxOpenTasks = $crate::marketplace::MaxOpenTasks;

@@ -17,15 +17,39 @@ pub use mlchain_runtime_common::marketplace::*;
 mlchain_runtime_common::impl_marketplace_configs! {
 	runtime: Runtime,
 	days: DAYS,
-	// Fixed at the end of the previous epoch and reported with the block it became known, so
-	// the pallet draws a committee only from randomness that did not exist at submission.
-	randomness: pallet_babe::RandomnessFromOneEpochAgo<Runtime>,
-	// Three epochs: the draw waits for BABE randomness that did not exist at submission.
-	selection_timeout: 3 * EPOCH_DURATION_IN_BLOCKS,
+	// BABE's one-epoch-ago randomness, reported with the block its inputs began at, so the
+	// pallet draws a committee only from randomness none of whose inputs existed at submission.
+	randomness: BabeRandomnessInputsSince,
+	// Four epochs: the draw waits for the second epoch change after it was asked for.
+	selection_timeout: 4 * EPOCH_DURATION_IN_BLOCKS,
 	make_randomness_fresh: {
-		// `RandomnessFromOneEpochAgo` reports its output as known since the current epoch's
-		// start; make that the current block.
+		// `BabeRandomnessInputsSince` reports the previous epoch's start; make both epoch
+		// starts the current block.
 		let now = frame_system::Pallet::<Runtime>::block_number();
-		pallet_babe::EpochStart::<Runtime>::mutate(|(_, current)| *current = now);
+		pallet_babe::EpochStart::<Runtime>::put((now, now));
 	},
+}
+
+/// BABE's randomness from one epoch ago (`pallet_babe::NextRandomness`, mixed with the subject),
+/// reported with the first block of the epoch whose primary-slot VRF outputs made it
+/// (`EpochStart.0`, the previous epoch's start) instead of the block it became known at.
+///
+/// Upstream's `RandomnessFromOneEpochAgo` reports the current epoch's start: a consumer that
+/// only asks for an output known after a submission then uses VRF outputs published during the
+/// epoch of the submission, mostly visible to the submitter (finding 3 of the threat review).
+/// With the start of the inputs, a draw asked for at block `b` waits for the second epoch
+/// change after `b`, and every VRF output in its randomness was revealed after `b`. What is left
+/// is the bias of block producers, who can withhold a primary block of their own (see
+/// docs/training-tasks.md, "Threat model").
+pub struct BabeRandomnessInputsSince;
+
+impl frame_support::traits::Randomness<crate::Hash, crate::BlockNumber> for BabeRandomnessInputsSince {
+	fn random(subject: &[u8]) -> (crate::Hash, crate::BlockNumber) {
+		let (output, _known_since) =
+			<pallet_babe::RandomnessFromOneEpochAgo<Runtime> as frame_support::traits::Randomness<
+				crate::Hash,
+				crate::BlockNumber,
+			>>::random(subject);
+		(output, pallet_babe::EpochStart::<Runtime>::get().0)
+	}
 }

@@ -91,7 +91,10 @@ fn an_honest_task_goes_from_creation_to_payout_with_babe_randomness() {
 		});
 		ok_block(vec![signed(&requester.pair(), create)]);
 		let task = 0;
-		let escrow = reward + 3 * configs::VerifierFee::get() + train_price + eval_price;
+		// Three seats and the escalation seats a round may need (released when unused).
+		let escalation_fees =
+			Balance::from(configs::EscalationSeats::get()) * configs::VerifierFee::get();
+		let escrow = reward + 3 * configs::VerifierFee::get() + escalation_fees + train_price + eval_price;
 		let escrow_reason = RuntimeHoldReason::Training(pallet_training::HoldReason::TaskEscrow);
 		assert_eq!(Balances::balance_on_hold(&escrow_reason, &account(requester)), escrow);
 
@@ -111,8 +114,9 @@ fn an_honest_task_goes_from_creation_to_payout_with_babe_randomness() {
 		ok_block(vec![signed_with_nonce(&worker.pair(), submit, 0)]);
 		let submitted_at = System::block_number();
 
-		// The committee is drawn only from randomness that became known after the submission:
-		// with BABE's one-epoch-ago randomness that is the next epoch (20 blocks here).
+		// The committee is drawn only from randomness all of whose inputs postdate the
+		// submission: BABE's one-epoch-ago randomness of the second epoch change after it
+		// (epochs are 20 blocks here), made of VRF outputs of an epoch that began after it.
 		let mut drawn_at = None;
 		for _ in 0..configs::SelectionTimeout::get() {
 			if Tasks::<Runtime>::get(task).unwrap().phase == Phase::Voting {
@@ -122,9 +126,13 @@ fn an_honest_task_goes_from_creation_to_payout_with_babe_randomness() {
 			ok_block(vec![]);
 		}
 		let drawn_at = drawn_at.expect("a committee is drawn within the selection timeout");
-		let epoch_start = pallet_babe::EpochStart::<Runtime>::get().1;
-		assert!(epoch_start > submitted_at, "drawn from an epoch that began after submission");
-		assert!(drawn_at >= epoch_start);
+		let (inputs_epoch, current_epoch) = pallet_babe::EpochStart::<Runtime>::get();
+		assert!(inputs_epoch > submitted_at, "drawn from VRF outputs of an epoch after submission");
+		assert!(drawn_at >= current_epoch);
+		assert!(
+			drawn_at >= submitted_at + crate::constants::time::EPOCH_DURATION_IN_BLOCKS,
+			"a draw from the next epoch change would use outputs public at submission"
+		);
 
 		let round = Tasks::<Runtime>::get(task).unwrap().current_round().cloned().unwrap();
 		assert_eq!(round.commit_deadline, drawn_at + commit, "the window root set applies");
@@ -208,7 +216,10 @@ fn an_honest_task_goes_from_creation_to_payout_with_babe_randomness() {
 			assert_eq!(pallet_compute::Participants::<Runtime>::get(who).unwrap().locked, 0);
 		}
 		assert_eq!(Balances::balance_on_hold(&escrow_reason, &account(requester)), 0);
-		assert!(requester_start - before(requester) >= escrow, "the escrow was spent");
+		assert!(
+			requester_start - before(requester) >= escrow - escalation_fees,
+			"the escrow was spent but for the unused escalation fees"
+		);
 		assert_eq!(
 			pallet_compute::Participants::<Runtime>::get(account(worker)).unwrap().locked,
 			0,

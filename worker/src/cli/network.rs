@@ -168,7 +168,14 @@ fn parse_cheat(text: &str) -> std::result::Result<Cheat, String> {
             .parse()
             .map(Cheat::CorruptCheckpoint)
             .map_err(|_| format!("{n:?} is not a checkpoint index")),
-        _ => Err(format!("unknown cheat {text:?}: the one there is is corrupt-checkpoint=N")),
+        Some(("withhold-corrupted", n)) => n
+            .parse()
+            .map(Cheat::WithholdCorrupted)
+            .map_err(|_| format!("{n:?} is not a checkpoint index")),
+        None if text == "withhold-all" => Ok(Cheat::WithholdAll),
+        _ => Err(format!(
+            "unknown cheat {text:?}: there are corrupt-checkpoint=N, withhold-corrupted=N and withhold-all"
+        )),
     }
 }
 
@@ -190,7 +197,8 @@ pub struct RunArgs {
     /// Exit after this many tasks settled (worker) or verdicts revealed (verifier); 0: never.
     #[arg(long, default_value_t = 0)]
     pub max_tasks: usize,
-    /// TESTING ONLY: behave as a cheating worker (`corrupt-checkpoint=N`).
+    /// TESTING ONLY: behave as a cheating worker (`corrupt-checkpoint=N`,
+    /// `withhold-corrupted=N`, `withhold-all`).
     #[arg(long, value_parser = parse_cheat, hide = true)]
     pub cheat: Option<Cheat>,
     /// TESTING ONLY: as a verifier, reject every run with a false claim.

@@ -161,14 +161,20 @@ pub fn describe(event: &TrainingEvent, id: TaskId, name: &dyn Fn(&AccountId32) -
             verifiers.0.iter().map(name).collect::<Vec<_>>().join(", ")
         ),
         E::VerdictCommitted { task, verifier } if *task == id => format!("{} committed a verdict", name(verifier)),
-        E::VerdictRevealed { task, verifier, vote, segment } if *task == id => format!(
-            "{} revealed {:?}{}",
+        E::VerdictRevealed { task, verifier, vote, segment, unserved } if *task == id => format!(
+            "{} revealed {}{}",
             name(verifier),
-            vote,
+            if *unserved { "that the worker did not serve".to_string() } else { format!("{vote:?}") },
             segment.map(|s| format!(" (segment {s})")).unwrap_or_default()
         ),
-        E::DisputeRuled { task, dispute, rejects, accepts, upheld, .. } if *task == id => format!(
-            "dispute {dispute:?}: {rejects} reject(s), {accepts} accept(s): {}",
+        E::EscalationSelected { task, verifiers, segments, commit_deadline, reveal_deadline, .. } if *task == id => format!(
+            "segments {:?} reported unserved: fresh verifiers {} replay them; commit until block {commit_deadline}, reveal until {reveal_deadline}",
+            segments.0,
+            verifiers.0.iter().map(name).collect::<Vec<_>>().join(", ")
+        ),
+        E::EscalationVoid { task } if *task == id => "no escalation verifier revealed; drawing new ones".to_string(),
+        E::DisputeRuled { task, dispute, rejects, accepts, unserved, upheld, .. } if *task == id => format!(
+            "dispute {dispute:?}: {rejects} reject(s), {accepts} accept(s), {unserved} not served: {}",
             if *upheld { "upheld" } else { "not upheld" }
         ),
         E::RoundTallied { task, accepts, rejects, decision, .. } if *task == id => {

@@ -11,8 +11,14 @@ use super::published::run_listing;
 use crate::error::{Error, Result};
 use crate::eval::{evaluate, model_from_params};
 use crate::store::ArtifactKind;
-use crate::train::{checkpoint_path, pool, train_run};
-use mlchain_primitives::{hash::to_hex, merkle::merkle_root, training::TaskId, Hash};
+use crate::train::{checkpoint_path, pool, train_run_seeded};
+use codec::Encode;
+use mlchain_primitives::{
+    hash::to_hex,
+    merkle::merkle_root,
+    training::{run_seed, TaskId},
+    Hash,
+};
 use std::collections::{HashMap, HashSet};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
@@ -26,6 +32,11 @@ pub enum Cheat {
     /// Commit a tampered checkpoint `n` (one weight nudged), as a worker that skipped or
     /// botched part of the training would.
     CorruptCheckpoint(usize),
+    /// Tamper with checkpoint `n` as above, and serve neither it nor checkpoint `n - 1`, so the
+    /// two segments it affects cannot be replayed: selective withholding of the fakes.
+    WithholdCorrupted(usize),
+    /// Submit the run and serve nothing of it.
+    WithholdAll,
 }
 
 /// How the worker daemon runs.
@@ -127,7 +138,9 @@ impl Daemon for Worker {
             let (chain, net) = (chain.clone(), self.net.clone());
             let dir = self.config.work_dir.join("tasks").join(task_id.to_string());
             let (threads, cheat) = (self.config.threads, self.config.cheat);
-            self.jobs.insert(task_id, tokio::spawn(async move { train_task(&chain, &net, task, dir, threads, cheat).await }));
+            // The run's seed mixes the task, this worker and the attempt (claims before ours).
+            let seed = run_seed(task.spec.0.seed, task_id, &self.me.encode(), task.claims.saturating_sub(1));
+            self.jobs.insert(task_id, tokio::spawn(async move { train_task(&chain, &net, task, dir, threads, seed, cheat).await }));
         }
         // Idle: claim the oldest open task we did not post.
         if self.jobs.is_empty() && self.submitted.is_empty() {
@@ -175,7 +188,15 @@ async fn open_task(chain: &Chain, me: &AccountId32) -> Result<Option<(TaskId, Ta
 
 /// Fetches the task's data, trains the run into `dir`, publishes its artifacts and returns
 /// what to submit.
-async fn train_task(chain: &Chain, net: &Net, task: Task, dir: PathBuf, threads: usize, cheat: Option<Cheat>) -> Result<Run> {
+async fn train_task(
+    chain: &Chain,
+    net: &Net,
+    task: Task,
+    dir: PathBuf,
+    threads: usize,
+    seed: u64,
+    cheat: Option<Cheat>,
+) -> Result<Run> {
     let spec = task.spec.0.clone();
     let providers = net.providers(chain, None).await?;
     let train = net.dataset(spec.train_dataset, &providers).await?;
@@ -187,14 +208,14 @@ async fn train_task(chain: &Chain, net: &Net, task: Task, dir: PathBuf, threads:
     let started = std::time::Instant::now();
     let (checkpoints, model_hash, metric_ppb, model_bytes) = tokio::task::spawn_blocking(move || -> Result<_> {
         pool(threads)?.install(|| {
-            let record = train_run(&spec, train, &dir, |_, _| {})?;
+            let record = train_run_seeded(&spec, train, &dir, seed, |_, _| {})?;
             let model_path = dir.join("model.safetensors");
             let params = load_model(&model_path)?;
             let evaluation = evaluate(&spec, &model_from_params(&spec, &params)?, &eval)?;
             let mut checkpoints = (0..record.leaves.len())
                 .map(|i| Checkpoint::load(&checkpoint_path(&dir, i)))
                 .collect::<Result<Vec<_>>>()?;
-            if let Some(Cheat::CorruptCheckpoint(n)) = cheat {
+            if let Some(Cheat::CorruptCheckpoint(n) | Cheat::WithholdCorrupted(n)) = cheat {
                 tamper(&mut checkpoints, n)?;
             }
             let model_hash = mlchain_primitives::hash::from_hex(&record.model_hash)
@@ -209,11 +230,22 @@ async fn train_task(chain: &Chain, net: &Net, task: Task, dir: PathBuf, threads:
     net.metrics.tasks_trained.inc();
     let hashes: Vec<Hash> = checkpoints.iter().map(|c| c.hash()).collect();
     let root = merkle_root(&hashes).map_err(|e| Error::Other(format!("merkle root: {e:?}")))?;
-    for (ck, hash) in checkpoints.iter().zip(&hashes) {
+    let withheld = |i: usize| match cheat {
+        Some(Cheat::WithholdAll) => true,
+        Some(Cheat::WithholdCorrupted(n)) => i == n || i + 1 == n,
+        _ => false,
+    };
+    for (i, (ck, hash)) in checkpoints.iter().zip(&hashes).enumerate() {
+        if withheld(i) {
+            println!("worker: TESTING cheat: not serving checkpoint {i}");
+            continue;
+        }
         net.publish(ArtifactKind::Checkpoint, *hash, &ck.to_bytes()?)?;
     }
-    net.publish(ArtifactKind::Model, model_hash, &model_bytes)?;
-    net.publish(ArtifactKind::Run, root, &run_listing(&hashes))?;
+    if cheat != Some(Cheat::WithholdAll) {
+        net.publish(ArtifactKind::Model, model_hash, &model_bytes)?;
+        net.publish(ArtifactKind::Run, root, &run_listing(&hashes))?;
+    }
     Ok(Run { checkpoints_root: root, model_hash, metric_ppb })
 }
 

@@ -6,22 +6,33 @@
 //! A verdict and its salt are written to `DIR/verdicts/` before the commitment is sent, so a
 //! verifier restarted between commit and reveal can still reveal (a lost salt would get it
 //! slashed as absent).
+//!
+//! Availability is the worker's burden. When the worker does not serve what a seat needs (the
+//! run listing, a segment's start checkpoint, the final checkpoint), or serves something that
+//! cannot be what the spec makes (a wrong leaf count, leaf 0 other than the spec's initial
+//! weights, an unparseable checkpoint, a step other than `j * K`, wrong shapes, a model hash
+//! that is not the final checkpoint's), the daemon retries a few times and then commits
+//! [`Verdict::Unavailable`] well inside the commit window, instead of staying silent and being
+//! slashed as absent. The chain then sends the segment to fresh verifiers.
 use super::net::Net;
 use super::participant::{ensure_registered, Role};
 use super::published::parse_run_listing;
 use super::{drive, Daemon};
 use crate::chain::runtime;
 use crate::chain::{Balance, Chain, Task};
-use crate::checkpoint::{load_model, Checkpoint};
+use crate::checkpoint::{canonical_hash, load_model, Checkpoint};
 use crate::error::{Error, Result};
 use crate::eval::{evaluate, model_from_params};
-use crate::replay::replay_segment;
+use crate::replay::replay_segment_seeded;
+use crate::train::initial_checkpoint;
 use crate::train::pool;
 use codec::{Decode, Encode};
 use mlchain_primitives::{
     hash::{from_hex, to_hex},
     merkle::merkle_proof,
-    training::{verdict_commitment, Assignment, AssignmentRole, RejectEvidence, TaskId, Verdict},
+    training::{
+        run_seed, verdict_commitment, Assignment, AssignmentRole, RejectEvidence, TaskId, UnservedReason, Verdict,
+    },
     Hash,
 };
 use std::collections::HashMap;
@@ -103,7 +114,8 @@ pub async fn run(chain: Chain, net: Arc<Net>, config: VerifierConfig) -> Result<
     ensure_registered(&chain, &net, Role::Verifier, config.bond).await?;
     let me = chain.account();
     let metrics = net.metrics.clone();
-    let mut verifier = Verifier { me, chain: chain.clone(), net, config, jobs: HashMap::new(), revealed: 0 };
+    let mut verifier =
+        Verifier { me, chain: chain.clone(), net, config, jobs: HashMap::new(), unserved: HashMap::new(), revealed: 0 };
     drive(&chain, &metrics, &mut verifier).await;
     Ok(())
 }
@@ -113,9 +125,26 @@ struct Verifier {
     chain: Chain,
     net: Arc<Net>,
     config: VerifierConfig,
-    /// Verifications in progress, by task and whether the seat is on the appeal committee.
-    jobs: HashMap<(TaskId, bool), JoinHandle<Result<Verdict>>>,
+    /// Verifications in progress, by task and seat role.
+    jobs: HashMap<(TaskId, AssignmentRole), JoinHandle<Result<Judged>>>,
+    /// Attempts at a seat whose data the worker did not serve (or served malformed).
+    unserved: HashMap<(TaskId, AssignmentRole), u32>,
     revealed: usize,
+}
+
+/// Attempts at fetching a seat's data before reporting it unserved.
+const UNSERVED_ATTEMPTS: u32 = 5;
+/// Blocks before the commit deadline by which an unserved seat is reported whatever the count
+/// of attempts, so the commitment is still included in time.
+const REPORT_MARGIN: u32 = 3;
+
+/// What judging a seat came to.
+enum Judged {
+    /// The verdict to commit.
+    Verdict(Verdict),
+    /// The worker did not serve usable data for `segment` (see the module docs): retried, then
+    /// reported as [`Verdict::Unavailable`].
+    Unserved { segment: u32, reason: UnservedReason, detail: String },
 }
 
 impl Daemon for Verifier {
@@ -127,7 +156,7 @@ impl Daemon for Verifier {
             if seat.role == AssignmentRole::Worker {
                 continue;
             }
-            let key = (seat.task, seat.role == AssignmentRole::AppealVerifier);
+            let key = (seat.task, seat.role);
             let path = ballot_path(&config.work_dir, seat.task, seat.role);
             let mut ballot = load_ballot(&path)?;
             if ballot.is_none() && now <= seat.commit_deadline {
@@ -140,8 +169,28 @@ impl Daemon for Verifier {
                     }
                     Some(job) if job.is_finished() => {
                         let Some(job) = self.jobs.remove(&key) else { continue };
-                        match job.await.map_err(|e| Error::Other(format!("verification panicked: {e}")))? {
-                            Ok(verdict) => {
+                        let judged = job.await.map_err(|e| Error::Other(format!("verification panicked: {e}")))?;
+                        let verdict = match judged {
+                            Ok(Judged::Verdict(verdict)) => Some(verdict),
+                            Ok(Judged::Unserved { segment, reason, detail }) => {
+                                let attempts = self.unserved.entry(key).or_default();
+                                *attempts += 1;
+                                let late = now.saturating_add(REPORT_MARGIN) >= seat.commit_deadline;
+                                println!(
+                                    "[block {now}] verifier: task {}: segment {segment} not served ({detail}), attempt {attempts}",
+                                    seat.task
+                                );
+                                (*attempts >= UNSERVED_ATTEMPTS || late).then_some(Verdict::Unavailable { segment, reason })
+                            }
+                            // Could not verify yet (node down, data owner offline): next block.
+                            Err(e) => {
+                                tracing::warn!("task {}: cannot verify yet: {e}", seat.task);
+                                None
+                            }
+                        };
+                        match verdict {
+                            Some(verdict) => {
+                                self.unserved.remove(&key);
                                 println!("[block {now}] verifier: task {}: verdict {}", seat.task, describe(&verdict));
                                 let fresh = Ballot {
                                     verdict: hex::encode(verdict.encode()),
@@ -152,8 +201,7 @@ impl Daemon for Verifier {
                                 save_ballot(&path, &fresh)?;
                                 ballot = Some(fresh);
                             }
-                            // Could not verify yet (data unavailable, node down): next block.
-                            Err(e) => tracing::warn!("task {}: cannot verify yet: {e}", seat.task),
+                            None => {}
                         }
                     }
                     Some(_) => {}
@@ -191,6 +239,7 @@ fn verdict_kind(verdict: &Verdict) -> &'static str {
         Verdict::Accept => "accept",
         Verdict::RejectSegment(_) => "reject_segment",
         Verdict::RejectMetric { .. } => "reject_metric",
+        Verdict::Unavailable { .. } => "unavailable",
     }
 }
 
@@ -199,63 +248,122 @@ fn describe(verdict: &Verdict) -> String {
         Verdict::Accept => "accept".into(),
         Verdict::RejectSegment(e) => format!("reject: segment {} replays to {}…", e.segment, &to_hex(&e.recomputed)[..16]),
         Verdict::RejectMetric { metric_ppb } => format!("reject: the final model's metric is {metric_ppb} ppb"),
+        Verdict::Unavailable { segment, reason } => format!("unavailable: segment {segment} ({reason:?})"),
     }
 }
 
-/// Replays the seat's segments and evaluates the final checkpoint; the verdict to commit.
-async fn judge(chain: &Chain, net: &Net, seat: &Assignment<u32>, dir: &Path, threads: usize, lie: bool) -> Result<Verdict> {
+/// Replays the seat's segments and evaluates the final checkpoint: the verdict to commit, or
+/// which segment the worker did not serve usable data for.
+async fn judge(chain: &Chain, net: &Net, seat: &Assignment<u32>, dir: &Path, threads: usize, lie: bool) -> Result<Judged> {
     let task: Task = chain.task(seat.task).await?.ok_or_else(|| Error::Other(format!("task {} is gone", seat.task)))?;
     let submission = task.submission.as_ref().ok_or_else(|| Error::Other("no submission".into()))?;
+    let worker = task.worker.as_ref().ok_or_else(|| Error::Other("no worker".into()))?;
     let spec = task.spec.0.clone();
-    let providers = net.providers(chain, task.worker.as_ref()).await?;
-    let listing = net.fetch_named(submission.checkpoints_root, &providers).await?;
-    let leaves = parse_run_listing(&listing, &submission.checkpoints_root)?;
+    let first = *seat.segments.first().ok_or_else(|| Error::Other("a seat without segments".into()))?;
+    let unserved = |segment: u32, reason: UnservedReason, detail: String| Ok(Judged::Unserved { segment, reason, detail });
+    let providers = net.providers(chain, Some(worker)).await?;
+    let listing = match net.fetch_named(submission.checkpoints_root, &providers).await {
+        Ok(bytes) => bytes,
+        Err(e) => return unserved(first, UnservedReason::NotServed, format!("run listing: {e}")),
+    };
+    let leaves = match parse_run_listing(&listing, &submission.checkpoints_root) {
+        Ok(leaves) => leaves,
+        Err(e) => return unserved(first, UnservedReason::BadListing, e.to_string()),
+    };
     if leaves.len() != spec.segments() as usize + 1 {
-        return Err(Error::Other(format!("the run lists {} checkpoints, the spec makes {}", leaves.len(), spec.segments() + 1)));
+        let detail = format!("the run lists {} checkpoints, the spec makes {}", leaves.len(), spec.segments() + 1);
+        return unserved(first, UnservedReason::BadListing, detail);
+    }
+    // Leaf 0 is the spec's initial weights: a run may not start from a model of the worker's.
+    let spec_for_init = spec.clone();
+    let initial = tokio::task::spawn_blocking(move || initial_checkpoint(&spec_for_init))
+        .await
+        .map_err(|e| Error::Other(format!("initial weights: {e}")))??
+        .hash();
+    if leaves[0] != initial {
+        let detail = format!("leaf 0 is {}…, the spec's initial weights hash to {}…", &to_hex(&leaves[0])[..16], &to_hex(&initial)[..16]);
+        return unserved(first, UnservedReason::BadInitialWeights, detail);
     }
     let train = net.dataset(spec.train_dataset, &providers).await?;
     let eval = if spec.eval_dataset == spec.train_dataset { train.clone() } else { net.dataset(spec.eval_dataset, &providers).await? };
+    let interval = u64::from(spec.checkpoint_interval);
     let mut starts = Vec::new();
     for &segment in &seat.segments {
-        starts.push((segment, checkpoint(net, leaves[segment as usize], &providers).await?));
+        match checkpoint(net, leaves[segment as usize], &providers).await {
+            Ok(ck) if ck.step == u64::from(segment) * interval => starts.push((segment, ck)),
+            Ok(ck) => {
+                let detail = format!("checkpoint {segment} is at step {}, not {}", ck.step, u64::from(segment) * interval);
+                return unserved(segment, UnservedReason::BadCheckpoint, detail);
+            }
+            Err(Fetch::NotServed(e)) => return unserved(segment, UnservedReason::NotServed, e),
+            Err(Fetch::Malformed(e)) => return unserved(segment, UnservedReason::BadCheckpoint, e),
+        }
     }
-    let last = checkpoint(net, leaves[leaves.len() - 1], &providers).await?;
+    let last = match checkpoint(net, leaves[leaves.len() - 1], &providers).await {
+        Ok(ck) if ck.step == u64::from(spec.total_steps) => ck,
+        Ok(ck) => return unserved(first, UnservedReason::BadCheckpoint, format!("the final checkpoint is at step {}", ck.step)),
+        Err(Fetch::NotServed(e)) => return unserved(first, UnservedReason::NotServed, format!("final checkpoint: {e}")),
+        Err(Fetch::Malformed(e)) => return unserved(first, UnservedReason::BadCheckpoint, format!("final checkpoint: {e}")),
+    };
     let final_path = dir.join("tasks").join(seat.task.to_string()).join("final.safetensors");
     if let Some(parent) = final_path.parent() {
         std::fs::create_dir_all(parent).map_err(|source| Error::Io { path: parent.to_path_buf(), source })?;
     }
     last.save(&final_path)?;
     let claimed_metric = submission.metric_ppb;
+    let claimed_model = submission.model_hash;
+    // The seed the worker had to train with: its runs differ from every other worker's.
+    let seed = run_seed(spec.seed, seat.task, &worker.encode(), task.claims.saturating_sub(1));
     let (metrics, started) = (net.metrics.clone(), std::time::Instant::now());
-    let verdict = tokio::task::spawn_blocking(move || -> Result<Verdict> {
+    let judged = tokio::task::spawn_blocking(move || -> Result<Judged> {
         pool(threads)?.install(|| {
             for (segment, start) in starts {
-                let recomputed = replay_segment(&spec, train.clone(), &start)?;
+                let recomputed = match replay_segment_seeded(&spec, train.clone(), &start, seed) {
+                    Ok(hash) => hash,
+                    // The checkpoint does not fit the spec's model (missing tensors, shapes).
+                    Err(e @ Error::Checkpoint { .. }) => {
+                        return Ok(Judged::Unserved { segment, reason: UnservedReason::BadCheckpoint, detail: e.to_string() })
+                    }
+                    Err(e) => return Err(e),
+                };
                 metrics.segments_replayed.inc();
                 let leaf = leaves[segment as usize + 1];
                 if recomputed != leaf || lie {
                     let recomputed = if lie && recomputed == leaf { mlchain_primitives::blake2_256(b"a lie") } else { recomputed };
                     let proof = merkle_proof(&leaves, segment as usize + 1).map_err(|e| Error::Other(format!("proof: {e:?}")))?;
-                    return Ok(Verdict::RejectSegment(RejectEvidence { segment, recomputed, leaf, proof }));
+                    return Ok(Judged::Verdict(Verdict::RejectSegment(RejectEvidence { segment, recomputed, leaf, proof })));
                 }
             }
             let params = load_model(&final_path)?;
+            // The model the requester gets is the final checkpoint's parameters.
+            if canonical_hash(None, &params) != claimed_model {
+                let detail = "the submitted model hash is not the final checkpoint's parameters".to_string();
+                return Ok(Judged::Unserved { segment: first, reason: UnservedReason::BadModelHash, detail });
+            }
             let metric_ppb = evaluate(&spec, &model_from_params(&spec, &params)?, &eval)?.metric_ppb;
-            Ok(if metric_ppb == claimed_metric { Verdict::Accept } else { Verdict::RejectMetric { metric_ppb } })
+            Ok(Judged::Verdict(if metric_ppb == claimed_metric { Verdict::Accept } else { Verdict::RejectMetric { metric_ppb } }))
         })
     })
     .await
     .map_err(|e| Error::Other(format!("verification thread: {e}")))??;
     net.metrics.verification_seconds.observe(started.elapsed().as_secs_f64());
-    Ok(verdict)
+    Ok(judged)
+}
+
+/// Why a checkpoint could not be had.
+enum Fetch {
+    /// Nobody served it.
+    NotServed(String),
+    /// What was served is not a checkpoint, or not the one named.
+    Malformed(String),
 }
 
 /// The checkpoint named `hash`, fetched and checked.
-async fn checkpoint(net: &Net, hash: Hash, providers: &[crate::p2p::Provider]) -> Result<Checkpoint> {
-    let bytes = net.fetch_named(hash, providers).await?;
-    let ck = Checkpoint::from_bytes(&bytes).map_err(|e| Error::checkpoint(to_hex(&hash), e))?;
+async fn checkpoint(net: &Net, hash: Hash, providers: &[crate::p2p::Provider]) -> std::result::Result<Checkpoint, Fetch> {
+    let bytes = net.fetch_named(hash, providers).await.map_err(|e| Fetch::NotServed(e.to_string()))?;
+    let ck = Checkpoint::from_bytes(&bytes).map_err(|e| Fetch::Malformed(format!("checkpoint {}…: {e}", &to_hex(&hash)[..16])))?;
     if ck.hash() != hash {
-        return Err(Error::checkpoint(to_hex(&hash), format!("the served checkpoint hashes to {}", to_hex(&ck.hash()))));
+        return Err(Fetch::Malformed(format!("the served checkpoint hashes to {}", to_hex(&ck.hash()))));
     }
     Ok(ck)
 }

@@ -17,17 +17,18 @@ mlchain_runtime_common::impl_marketplace_configs! {
 	runtime: Runtime,
 	days: DAYS,
 	randomness: pallet_relay_randomness::RandomnessFromOneRelayEpochAgo<Runtime>,
-	// Relay epochs last 4 hours on Polkadot (1 hour on Kusama and Paseo): a draw may have to
-	// wait for most of one epoch for a value younger than the submission, so three Polkadot
-	// epochs leave a wide margin.
-	selection_timeout: 12 * HOURS,
+	// Relay epochs last 4 hours on Polkadot (1 hour on Kusama and Paseo): a draw waits for the
+	// second relay epoch change after it was asked for (up to two epochs and a bit), so four
+	// Polkadot epochs leave a margin.
+	selection_timeout: 16 * HOURS,
 	make_randomness_fresh: {
-		// The relay randomness pallet reports its value as known since the block it was noted
-		// at less the relay-parent lag; note a new value that far ahead of the current block.
+		// The relay randomness pallet reports its value with the block its inputs began at
+		// (the previous value's, less the relay-parent lag); note two values that far ahead.
 		use frame_support::traits::Get;
 		let now = frame_system::Pallet::<Runtime>::block_number();
 		let lag = <Runtime as pallet_relay_randomness::Config>::RelayParentLag::get();
 		pallet_relay_randomness::OneEpochAgo::<Runtime>::put([now as u8; 32]);
 		pallet_relay_randomness::NotedAt::<Runtime>::put(now.saturating_add(lag));
+		pallet_relay_randomness::PreviouslyNotedAt::<Runtime>::put(now.saturating_add(lag));
 	},
 }

@@ -80,7 +80,10 @@ fn an_honest_task_goes_from_creation_to_payout_with_relay_randomness() {
 		});
 		ok_block(vec![signed(&requester.pair(), create)]);
 		let task = 0;
-		let escrow = reward + 3 * configs::VerifierFee::get() + train_price + eval_price;
+		// Three seats and the escalation seats a round may need (released when unused).
+		let escalation_fees =
+			Balance::from(configs::EscalationSeats::get()) * configs::VerifierFee::get();
+		let escrow = reward + 3 * configs::VerifierFee::get() + escalation_fees + train_price + eval_price;
 		let escrow_reason = RuntimeHoldReason::Training(pallet_training::HoldReason::TaskEscrow);
 		assert_eq!(Balances::balance_on_hold(&escrow_reason, &account(requester)), escrow);
 
