@@ -159,8 +159,9 @@ pub const OWNER: u64 = 5;
 pub const OWNER2: u64 = 6;
 /// Workers.
 pub const WORKERS: [u64; 3] = [10, 11, 12];
-/// Verifiers.
-pub const VERIFIERS: [u64; 12] = [20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31];
+/// Verifiers: enough for a committee of 3, its escalation seats, an appeal committee of 7 and
+/// its escalation seats, all distinct.
+pub const VERIFIERS: [u64; 16] = [20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35];
 /// Has almost nothing.
 pub const POOR: u64 = 99;
 pub const INITIAL: u64 = 100_000;

@@ -188,8 +188,7 @@ impl Daemon for Verifier {
                                 None
                             }
                         };
-                        match verdict {
-                            Some(verdict) => {
+                        if let Some(verdict) = verdict {
                                 self.unserved.remove(&key);
                                 println!("[block {now}] verifier: task {}: verdict {}", seat.task, describe(&verdict));
                                 let fresh = Ballot {
@@ -200,8 +199,6 @@ impl Daemon for Verifier {
                                 };
                                 save_ballot(&path, &fresh)?;
                                 ballot = Some(fresh);
-                            }
-                            None => {}
                         }
                     }
                     Some(_) => {}
