@@ -189,16 +189,16 @@ impl Daemon for Verifier {
                             }
                         };
                         if let Some(verdict) = verdict {
-                                self.unserved.remove(&key);
-                                println!("[block {now}] verifier: task {}: verdict {}", seat.task, describe(&verdict));
-                                let fresh = Ballot {
-                                    verdict: hex::encode(verdict.encode()),
-                                    salt: to_hex(&fresh_salt()?),
-                                    committed: false,
-                                    revealed: false,
-                                };
-                                save_ballot(&path, &fresh)?;
-                                ballot = Some(fresh);
+                            self.unserved.remove(&key);
+                            println!("[block {now}] verifier: task {}: verdict {}", seat.task, describe(&verdict));
+                            let fresh = Ballot {
+                                verdict: hex::encode(verdict.encode()),
+                                salt: to_hex(&fresh_salt()?),
+                                committed: false,
+                                revealed: false,
+                            };
+                            save_ballot(&path, &fresh)?;
+                            ballot = Some(fresh);
                         }
                     }
                     Some(_) => {}
