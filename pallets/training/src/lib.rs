@@ -561,6 +561,11 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxScheduledPerBlock: Get<u32>;
 
+		/// Most weight (time and proof size) `on_initialize` spends on deadlines in one block;
+		/// deadlines beyond it move to the next block (at least one is handled per block). On a
+		/// parachain its proof size must stay well inside the PoV limit.
+		type MaxHookWeight: Get<Weight>;
+
 		/// Void rounds (nobody revealed) tolerated before the task is abandoned and refunded.
 		#[pallet::constant]
 		type MaxVoidRounds: Get<u32>;

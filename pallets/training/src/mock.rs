@@ -68,6 +68,22 @@ thread_local! {
 	static KNOWN_SINCE: RefCell<Option<u64>> = const { RefCell::new(None) };
 	/// Mixed into the randomness, so tests can change the outcome of draws.
 	static RANDOM_SALT: RefCell<u64> = const { RefCell::new(0) };
+	/// The hook's weight budget.
+	static HOOK_BUDGET: RefCell<frame_support::weights::Weight> =
+		const { RefCell::new(frame_support::weights::Weight::MAX) };
+}
+
+/// Limit the weight `on_initialize` may spend on deadlines.
+pub fn set_hook_budget(budget: frame_support::weights::Weight) {
+	HOOK_BUDGET.with(|b| *b.borrow_mut() = budget);
+}
+
+/// The budget [`set_hook_budget`] set (unlimited by default).
+pub struct HookBudget;
+impl frame_support::traits::Get<frame_support::weights::Weight> for HookBudget {
+	fn get() -> frame_support::weights::Weight {
+		HOOK_BUDGET.with(|b| *b.borrow())
+	}
 }
 
 /// Make the randomness source report its output as known since `block` (`None`: since the
@@ -131,6 +147,7 @@ impl pallet_training::Config for Test {
 	type MaxSteps = ConstU32<10_000>;
 	type MaxOpenTasks = ConstU32<MAX_OPEN_TASKS>;
 	type MaxScheduledPerBlock = ConstU32<4>;
+	type MaxHookWeight = HookBudget;
 	type MaxVoidRounds = ConstU32<1>;
 	type SelectionDelay = ConstU64<SELECTION_DELAY>;
 	type SelectionTimeout = ConstU64<SELECTION_TIMEOUT>;
@@ -237,6 +254,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		System::set_block_number(1);
 		set_known_since(None);
 		set_random_salt(0);
+		set_hook_budget(frame_support::weights::Weight::MAX);
 		for w in WORKERS {
 			Compute::register_worker(RuntimeOrigin::signed(w), 1_000, caps(), endpoint()).unwrap();
 		}

@@ -68,13 +68,38 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// `on_initialize`: handle every task whose deadline is `now`.
+	/// `on_initialize`: handle the tasks whose deadline is `now`, in order, while their
+	/// charged weight fits in [`Config::MaxHookWeight`] (the first one always); move the rest to
+	/// the next block with room.
 	pub(crate) fn process_schedule(now: BlockNumberFor<T>) -> Weight {
+		let budget = T::MaxHookWeight::get();
 		let mut weight = T::DbWeight::get().reads_writes(1, 1);
 		let due = Schedule::<T>::take(now);
+		let mut handled = 0u32;
 		for id in due {
+			let cost = Tasks::<T>::get(id)
+				.map(|task| Self::charged_weight(id, &task, now))
+				.unwrap_or_else(|| T::DbWeight::get().reads(1));
+			if handled > 0 && !weight.saturating_add(cost).all_lte(budget) {
+				weight.saturating_accrue(Self::defer(id, now));
+				continue;
+			}
+			handled = handled.saturating_add(1);
 			weight.saturating_accrue(Self::process_deadline(id, now));
 		}
 		weight
+	}
+
+	/// Move the deadline of `id`, due at `now`, to the next block with room; its weight.
+	fn defer(id: TaskId, now: BlockNumberFor<T>) -> Weight {
+		Tasks::<T>::mutate(id, |maybe| {
+			if let Some(task) = maybe {
+				match Self::schedule(id, now.saturating_add(One::one())) {
+					Ok(at) => task.scheduled_at = at,
+					Err(_) => log::error!(target: "runtime::training", "task {id} unscheduled"),
+				}
+			}
+		});
+		T::DbWeight::get().reads_writes(2, 2).saturating_add(Self::schedule_weight())
 	}
 }

@@ -89,6 +89,24 @@ impl<T: Config> Pallet<T> {
 		(COMMITTEE_DOMAIN, id, void_rounds, appeal, escalation).encode()
 	}
 
+	/// The subject of the draw `task` waits for in `Selecting` (its committee) or
+	/// `Escalating` (its round's escalation seats).
+	pub(crate) fn pending_subject(id: TaskId, task: &Task<T>) -> Vec<u8> {
+		match task.phase {
+			Phase::Escalating => {
+				let appeal_round = matches!(task.appeal, Some(Appeal { round: Some(_), .. }));
+				Self::committee_subject(id, task.void_rounds, appeal_round, true)
+			},
+			_ => Self::committee_subject(id, task.void_rounds, task.appeal.is_some(), false),
+		}
+	}
+
+	/// Whether the randomness for `task`'s pending draw is fresh already.
+	pub(crate) fn randomness_ready(id: TaskId, task: &Task<T>) -> bool {
+		let (_, inputs_since) = T::Randomness::random(&Self::pending_subject(id, task));
+		randomness_is_fresh(inputs_since, task.selecting_since)
+	}
+
 	/// A seed for `subject` from randomness all of whose inputs postdate `asked_at`.
 	fn fresh_seed(subject: &[u8], asked_at: BlockNumberFor<T>) -> Result<[u8; 32], DispatchError> {
 		let (random, inputs_since) = T::Randomness::random(subject);
@@ -161,7 +179,7 @@ impl<T: Config> Pallet<T> {
 		now: BlockNumberFor<T>,
 	) -> Result<Round<T>, DispatchError> {
 		let appeal = task.appeal.is_some();
-		let subject = Self::committee_subject(id, task.void_rounds, appeal, false);
+		let subject = Self::pending_subject(id, task);
 		let seed = Self::fresh_seed(&subject, reference)?;
 
 		let k = if appeal { Self::appeal_committee_size(task) } else { task.spec.verifier_count };
@@ -232,7 +250,7 @@ impl<T: Config> Pallet<T> {
 		segments.truncate(T::MaxSegmentsPerVerifier::get() as usize);
 		let segments: BoundedVec<u32, T::MaxSegmentsPerVerifier> = BoundedVec::truncate_from(segments);
 		let drawn = frame_support::storage::with_storage_layer(|| {
-			let subject = Self::committee_subject(id, task.void_rounds, appeal, true);
+			let subject = Self::pending_subject(id, &task);
 			let seed = Self::fresh_seed(&subject, reference)?;
 			Self::seat(
 				id,

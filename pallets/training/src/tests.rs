@@ -539,6 +539,54 @@ fn a_full_block_pushes_deadlines_to_the_next_block() {
 	});
 }
 
+/// Deadlines beyond the hook's weight budget wait for the next block: with room for one
+/// expiry (plus the schedule's own read), three due in one block take three blocks, every
+/// block stays within budget but for its first deadline, and nothing is lost.
+#[test]
+fn deadlines_beyond_the_hook_budget_wait_for_the_next_block() {
+	new_test_ext().execute_with(|| {
+		use frame_support::traits::Get;
+		let one = <() as crate::weights::WeightInfo>::on_initialize_expire_open();
+		let base = <Test as frame_system::Config>::DbWeight::get().reads_writes(1, 1);
+		set_hook_budget(base.saturating_add(one));
+		let ids: Vec<_> = (0..3).map(|_| create(ALICE)).collect();
+		assert!(ids.iter().all(|i| Tasks::<Test>::get(i).unwrap().scheduled_at == 32));
+		run_to_block(31);
+		let used = Training::on_initialize(32);
+		System::set_block_number(32);
+		assert_eq!(TaskCount::<Test>::get(), 2, "one expiry fits in the budget");
+		assert!(used.all_lte(base.saturating_add(one).saturating_add(
+			<Test as frame_system::Config>::DbWeight::get().reads_writes(4, 4).saturating_mul(2)
+				.saturating_add(Training::schedule_weight().saturating_mul(2))
+		)));
+		assert!(ids[1..].iter().all(|i| Tasks::<Test>::get(i).unwrap().scheduled_at == 33));
+		check();
+		run_to_block(33);
+		assert_eq!(TaskCount::<Test>::get(), 1);
+		run_to_block(34);
+		assert_eq!(TaskCount::<Test>::get(), 0);
+		assert_eq!(escrow_held(ALICE), 0);
+		check();
+	});
+}
+
+/// A draw postponed for want of fresh randomness is charged what it does (a read and a
+/// reschedule), not a whole committee draw.
+#[test]
+fn a_postponed_draw_is_charged_as_a_postponement() {
+	new_test_ext().execute_with(|| {
+		let id = create(ALICE);
+		set_known_since(Some(1));
+		claim_and_submit(id, WORKERS[0], &run(&[]));
+		let task = Tasks::<Test>::get(id).unwrap();
+		let full = Training::deadline_weight(&task);
+		let charged = Training::charged_weight(id, &task, 3);
+		assert!(charged.all_lt(full), "{charged:?} vs {full:?}");
+		set_known_since(Some(2));
+		assert_eq!(Training::charged_weight(id, &task, 3), full);
+	});
+}
+
 // ---------- cancel and expiry ----------
 
 #[test]

@@ -233,6 +233,22 @@ macro_rules! impl_marketplace_configs {
 			pub const TreasuryMaxSpend: $crate::Balance = $crate::Balance::MAX;
 		}
 
+		/// A quarter of the block's weight and proof size for the training pallet's deadlines;
+		/// more wait for the next block.
+		pub struct TrainingHookWeight;
+		impl $crate::reexports::frame_support::traits::Get<$crate::reexports::frame_support::weights::Weight>
+			for TrainingHookWeight
+		{
+			fn get() -> $crate::reexports::frame_support::weights::Weight {
+				use $crate::reexports::frame_support::traits::Get as _;
+				let max = <$runtime as $crate::reexports::frame_system::Config>::BlockWeights::get().max_block;
+				$crate::reexports::frame_support::weights::Weight::from_parts(
+					max.ref_time() / 4,
+					max.proof_size() / 4,
+				)
+			}
+		}
+
 		/// The treasury's account, where every slash of the marketplace goes.
 		pub type TreasuryAccount = $crate::reexports::pallet_treasury::TreasuryAccountId<$runtime>;
 
@@ -281,6 +297,7 @@ macro_rules! impl_marketplace_configs {
 			type MaxSteps = $crate::marketplace::MaxTrainingSteps;
 			type MaxOpenTasks = $crate::marketplace::MaxOpenTasks;
 			type MaxScheduledPerBlock = $crate::marketplace::MaxScheduledPerBlock;
+			type MaxHookWeight = TrainingHookWeight;
 			type MaxVoidRounds = $crate::marketplace::MaxVoidRounds;
 			type SelectionDelay = $crate::marketplace::SelectionDelay;
 			type SelectionTimeout = SelectionTimeout;
