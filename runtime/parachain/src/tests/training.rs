@@ -1,7 +1,8 @@
 //! A whole training task on the parachain with the shared data-registry, compute and training
 //! pallets: register data, a worker and verifiers; create, claim, submit; the committee is
-//! drawn from the relay chain's randomness only once a value noted after the submission (less
-//! the relay-parent lag) exists; it commits, reveals and the task settles with everyone paid.
+//! drawn from the relay chain's randomness only once a value exists whose relay epoch began
+//! after the submission (less the relay-parent lag); it commits, reveals and the task settles
+//! with everyone paid.
 
 use super::*;
 use crate::{
@@ -104,9 +105,11 @@ fn an_honest_task_goes_from_creation_to_payout_with_relay_randomness() {
 		)]);
 		let submitted_at = System::block_number();
 
-		// The draw waits for relay randomness noted more than `RelayParentLag` blocks after
-		// the submission: the relay value current at submission, or one that appears within
-		// the lag, could have been seen by the worker.
+		// The draw waits for relay randomness all of whose inputs postdate the submission: the
+		// relay epoch that made it began when the previous value was noted, and that must be
+		// more than `RelayParentLag` blocks after the submission (a value that appears within
+		// the lag could have been seen by the worker). So the draw uses the second relay value
+		// after the submission, relay epoch index + 2.
 		let lag = crate::configs::collators::RelayParentLag::get();
 		let mut drawn_at = None;
 		for _ in 0..configs::SelectionTimeout::get() {
@@ -118,13 +121,16 @@ fn an_honest_task_goes_from_creation_to_payout_with_relay_randomness() {
 		}
 		let drawn_at = drawn_at.expect("a committee is drawn within the selection timeout");
 		let noted_at = pallet_relay_randomness::NotedAt::<Runtime>::get();
-		assert!(noted_at > submitted_at + lag, "noted at {noted_at}, submitted at {submitted_at}");
+		let previously =
+			pallet_relay_randomness::PreviouslyNotedAt::<Runtime>::get().expect("two values noted");
+		assert!(previously > submitted_at + lag, "inputs from {previously}, submitted at {submitted_at}");
 		assert!(drawn_at >= noted_at);
-		// ... and no earlier: with relay epochs of 10 blocks, the first value that qualifies is
-		// the first epoch boundary after `submitted_at + lag`.
-		let first_fresh = (submitted_at + lag) / RELAY_EPOCH_BLOCKS * RELAY_EPOCH_BLOCKS
+		// ... and no earlier: with relay epochs of 10 blocks, the inputs' epoch is the first
+		// that began after `submitted_at + lag`, and the value is the one noted an epoch later.
+		let first_boundary = (submitted_at + lag) / RELAY_EPOCH_BLOCKS * RELAY_EPOCH_BLOCKS
 			+ RELAY_EPOCH_BLOCKS;
-		assert_eq!(noted_at, first_fresh);
+		assert_eq!(previously, first_boundary);
+		assert_eq!(noted_at, first_boundary + RELAY_EPOCH_BLOCKS);
 
 		let round = Tasks::<Runtime>::get(task).unwrap().current_round().cloned().unwrap();
 		assert_eq!(round.commit_deadline, drawn_at + commit);
@@ -198,4 +204,27 @@ fn an_honest_task_goes_from_creation_to_payout_with_relay_randomness() {
 			"the worker's bond is released"
 		);
 	});
+}
+
+/// The training pallet's deadlines in one block stay inside the PoV limit (finding 11 of the
+/// threat review): its budget is a quarter of the block's weight and proof size, and the one
+/// deadline always handled, the heaviest there is (an appeal committee's draw, or a settlement
+/// of the largest committee), fits in it.
+#[test]
+fn training_deadlines_fit_the_pov_limit() {
+	use frame_support::weights::Weight;
+	use mlchain_pallet_traits::WorkerRegistry;
+	use pallet_training::WeightInfo as _;
+	type W = <Runtime as pallet_training::Config>::WeightInfo;
+	let pov = cumulus_primitives_core::relay_chain::MAX_POV_SIZE as u64;
+	let budget = configs::TrainingHookWeight::get();
+	assert!(budget.proof_size() <= pov / 4, "{budget:?} against a PoV of {pov} bytes");
+	let v = configs::MaxTaskVerifiers::get();
+	let (appeal, seats) = (2 * v + 1, configs::EscalationSeats::get());
+	let draw = |k: u32| W::on_initialize_select(k).saturating_add(<Compute as WorkerRegistry<AccountId, Balance>>::select_verifiers_weight(k));
+	let heaviest: Weight = [draw(appeal), draw(seats), W::on_initialize_settle(v), W::on_initialize_expire_claimed()]
+		.into_iter()
+		.fold(Weight::zero(), |a, b| a.max(b));
+	assert!(heaviest.all_lte(budget), "the heaviest deadline {heaviest:?} exceeds the budget {budget:?}");
+	println!("hook budget {budget:?}; heaviest deadline {heaviest:?}; PoV limit {pov} bytes");
 }
