@@ -249,8 +249,16 @@ macro_rules! impl_marketplace_configs {
 			}
 		}
 
-		/// The treasury's account, where every slash of the marketplace goes.
+		/// The treasury's account (what the treasury pays from).
 		pub type TreasuryAccount = $crate::reexports::pallet_treasury::TreasuryAccountId<$runtime>;
+
+		/// Where every slash of the marketplace goes: the treasury's account.
+		pub struct SlashToTreasury;
+		impl $crate::reexports::frame_support::traits::Get<$crate::AccountId> for SlashToTreasury {
+			fn get() -> $crate::AccountId {
+				<TreasuryAccount as $crate::reexports::sp_runtime::traits::TypedGet>::get()
+			}
+		}
 
 		impl $crate::reexports::pallet_treasury::Config for $runtime {
 			type Currency = Balances;
@@ -292,7 +300,7 @@ macro_rules! impl_marketplace_configs {
 			type Workers = Compute;
 			type MaxVerifiers = $crate::marketplace::MaxTaskVerifiers;
 			type EscalationSeats = $crate::marketplace::EscalationSeats;
-			type SlashDestination = TreasuryAccount;
+			type SlashDestination = SlashToTreasury;
 			type MaxSegmentsPerVerifier = $crate::marketplace::MaxSegmentsPerVerifier;
 			type MaxSteps = $crate::marketplace::MaxTrainingSteps;
 			type MaxOpenTasks = $crate::marketplace::MaxOpenTasks;
