@@ -203,7 +203,8 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// Not a call: the cost of `WorkerRegistry::select_verifiers` picking `k` of `n`.
+	/// Not a call: the cost of `WorkerRegistry::select_verifiers` picking `k` of a snapshot of
+	/// `n`.
 	#[benchmark]
 	fn select_verifiers(
 		n: Linear<1, { T::MaxVerifiers::get() }>,
@@ -211,14 +212,32 @@ mod benchmarks {
 	) -> Result<(), BenchmarkError> {
 		verifiers::<T>(n)?;
 		let k = k.min(n);
+		let snapshot = Compute::<T>::snapshot_verifiers()
+			.map_err(|_| BenchmarkError::Stop("snapshot failed"))?;
 		let picked;
 
 		#[block]
 		{
-			picked = Compute::<T>::select_verifiers([7u8; 32], k, &[], Zero::zero());
+			picked = Compute::<T>::select_verifiers(snapshot, [7u8; 32], k, &[], Zero::zero());
 		}
 
 		assert_eq!(picked.map(|p| p.len() as u32), Ok(k));
+		Ok(())
+	}
+
+	/// Not a call: the cost of `WorkerRegistry::snapshot_verifiers` over `n` verifiers.
+	#[benchmark]
+	fn snapshot_verifiers(n: Linear<1, { T::MaxVerifiers::get() }>) -> Result<(), BenchmarkError> {
+		verifiers::<T>(n)?;
+		let snapshot;
+
+		#[block]
+		{
+			snapshot = Compute::<T>::snapshot_verifiers();
+		}
+
+		let snapshot = snapshot.map_err(|_| BenchmarkError::Stop("snapshot failed"))?;
+		assert_eq!(VerifierSnapshots::<T>::get(snapshot).map(|s| s.members.len() as u32), Some(n));
 		Ok(())
 	}
 

@@ -38,6 +38,11 @@
 //! - Verifiers are kept in a bounded index ([`Verifiers`], at most [`Config::MaxVerifiers`]) so
 //!   selection reads a bounded list; its cost is `O(k * n)` and its weight is benchmarked
 //!   (`select_verifiers`) and exposed by `WorkerRegistry::select_verifiers_weight`.
+//! - A draw reads a [`VerifierSnapshot`] taken when it was asked for, before its randomness
+//!   existed: a verifier cannot raise its weight once it can see the seed. Draws asked for in
+//!   the same block share one snapshot; each holds it until released, the last release
+//!   removes it. A pick that is no longer active with enough free bond is replaced in its own
+//!   place only (see [`selection::weighted_sample_replacing`]).
 //! - Slashing moves held funds to the beneficiaries with `transfer_on_hold`: nothing is minted or
 //!   burnt, and the amount is capped at the bond.
 //! - `try_state` checks that each account's held bond equals its bond plus its unbonding
@@ -65,7 +70,7 @@ use frame_support::{
 	pallet_prelude::ConstU32, traits::fungible, BoundedVec, CloneNoBound, EqNoBound,
 	PartialEqNoBound, DebugNoBound,
 };
-pub use mlchain_pallet_traits::{Outcome, Role};
+pub use mlchain_pallet_traits::{Outcome, Role, SnapshotId};
 use scale_info::TypeInfo;
 
 /// Longest libp2p peer id accepted, in bytes (an encoded Ed25519 peer id is 38).
@@ -217,6 +222,29 @@ pub struct UnbondingChunk<T: Config> {
 	pub unlock_at: frame_system::pallet_prelude::BlockNumberFor<T>,
 }
 
+/// The verifier set as it stood when a draw was asked for: the draw's weights, fixed before
+/// its randomness exists.
+#[derive(
+	Encode,
+	Decode,
+	MaxEncodedLen,
+	TypeInfo,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+)]
+#[codec(mel_bound())]
+#[scale_info(skip_type_params(T))]
+pub struct VerifierSnapshot<T: Config> {
+	/// The block it was taken in.
+	pub taken_at: frame_system::pallet_prelude::BlockNumberFor<T>,
+	/// Draws waiting on it; the last release removes it.
+	pub holds: u32,
+	/// Every verifier active when it was taken, with its free bond then, in index order.
+	pub members: BoundedVec<(T::AccountId, BalanceOf<T>), T::MaxVerifiers>,
+}
+
 /// Workers and verifiers: registration with a held bond, capabilities and a network endpoint,
 /// unbonding with a delay, reputation, slashing and stake-weighted verifier selection. Module
 /// docs above explain the whole pallet; this summary is what clients read in the metadata.
@@ -297,6 +325,15 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Verifiers<T: Config> =
 		StorageValue<_, BoundedVec<T::AccountId, T::MaxVerifiers>, ValueQuery>;
+
+	/// Snapshots of the verifier set that draws are waiting on.
+	#[pallet::storage]
+	pub type VerifierSnapshots<T: Config> =
+		StorageMap<_, Twox64Concat, SnapshotId, VerifierSnapshot<T>>;
+
+	/// The id the next snapshot gets (the one before it is the newest, if still held).
+	#[pallet::storage]
+	pub type NextSnapshotId<T: Config> = StorageValue<_, SnapshotId, ValueQuery>;
 
 	/// Bond waiting out the unbonding delay, per account (kept after deregistration).
 	#[pallet::storage]
@@ -447,6 +484,10 @@ pub mod pallet {
 		NotEnoughVerifiers,
 		/// A slash needs at least one beneficiary with a non-zero part.
 		NoBeneficiaries,
+		/// No snapshot of the verifier set has this id.
+		UnknownSnapshot,
+		/// The snapshot already has as many holds as it can count.
+		TooManySnapshotHolds,
 	}
 
 	#[pallet::hooks]
@@ -681,6 +722,11 @@ pub mod pallet {
 		}
 
 		/// `p` is online, has at least the minimum bond and at least `min_free` free bond.
+		/// The proof size of reading one snapshot of a full verifier index.
+		fn snapshot_proof_size() -> Weight {
+			Weight::from_parts(0, VerifierSnapshot::<T>::max_encoded_len() as u64)
+		}
+
 		fn is_active(p: &Participant<T>, min_free: BalanceOf<T>) -> bool {
 			p.online && p.bond >= T::MinBond::get() && p.free_bond() >= min_free
 		}
@@ -790,6 +836,19 @@ pub mod pallet {
 				ensure!(endpoint_is_valid(&p.endpoint), "invalid endpoint stored");
 			}
 			ensure!(registered_verifiers == verifiers.len(), "verifier index incomplete");
+			let next = NextSnapshotId::<T>::get();
+			for (id, snapshot) in VerifierSnapshots::<T>::iter() {
+				ensure!(snapshot.holds > 0, "snapshot kept without holds");
+				ensure!(id != next, "snapshot at the id the next one gets");
+				let members = &snapshot.members;
+				for (i, (who, weight)) in members.iter().enumerate() {
+					ensure!(!weight.is_zero(), "snapshot member without weight");
+					ensure!(
+						!members.iter().skip(i + 1).any(|(w, _)| w == who),
+						"snapshot lists a verifier twice"
+					);
+				}
+			}
 			for (who, chunks) in Unbonding::<T>::iter() {
 				ensure!(!chunks.is_empty(), "empty unbonding entry kept");
 				if !Participants::<T>::contains_key(&who) {
@@ -869,27 +928,91 @@ pub mod pallet {
 			Ok(())
 		}
 
+		fn snapshot_verifiers() -> Result<SnapshotId, DispatchError> {
+			let now = frame_system::Pallet::<T>::block_number();
+			let next = NextSnapshotId::<T>::get();
+			let newest = next.wrapping_sub(1);
+			let shared = VerifierSnapshots::<T>::try_mutate_exists(newest, |maybe| {
+				match maybe.as_mut() {
+					Some(snapshot) if snapshot.taken_at == now => {
+						snapshot.holds = snapshot
+							.holds
+							.checked_add(1)
+							.ok_or(Error::<T>::TooManySnapshotHolds)?;
+						Ok::<bool, DispatchError>(true)
+					},
+					_ => Ok(false),
+				}
+			})?;
+			if shared {
+				return Ok(newest);
+			}
+			let members: Vec<(T::AccountId, BalanceOf<T>)> = Verifiers::<T>::get()
+				.into_iter()
+				.filter_map(|a| {
+					let p = Participants::<T>::get(&a)?;
+					let free = p.free_bond();
+					(Self::is_active(&p, Zero::zero()) && !free.is_zero()).then_some((a, free))
+				})
+				.collect();
+			// The index holds at most `MaxVerifiers`, so this never truncates.
+			let members = BoundedVec::truncate_from(members);
+			let snapshot = VerifierSnapshot { taken_at: now, holds: 1, members };
+			VerifierSnapshots::<T>::insert(next, snapshot);
+			NextSnapshotId::<T>::put(next.wrapping_add(1));
+			Ok(next)
+		}
+
+		fn release_verifier_snapshot(snapshot: SnapshotId) {
+			VerifierSnapshots::<T>::mutate_exists(snapshot, |maybe| {
+				if let Some(s) = maybe {
+					s.holds = s.holds.saturating_sub(1);
+					if s.holds == 0 {
+						*maybe = None;
+					}
+				}
+			});
+		}
+
+		fn verifier_snapshot_holds(snapshot: SnapshotId) -> u32 {
+			VerifierSnapshots::<T>::get(snapshot).map_or(0, |s| s.holds)
+		}
+
+		fn snapshot_verifiers_weight() -> Weight {
+			// Reading every verifier is what `select_verifiers` was measured doing with the
+			// whole index; the snapshot adds one read (the newest snapshot) and one write.
+			T::WeightInfo::select_verifiers(T::MaxVerifiers::get(), 1)
+				.saturating_add(T::DbWeight::get().reads_writes(2, 2))
+				.saturating_add(Self::snapshot_proof_size())
+		}
+
 		fn select_verifiers(
+			snapshot: SnapshotId,
 			seed: [u8; 32],
 			k: u32,
 			exclude: &[T::AccountId],
 			min_free_bond: BalanceOf<T>,
 		) -> Result<Vec<T::AccountId>, DispatchError> {
-			let candidates: Vec<(T::AccountId, u128)> = Verifiers::<T>::get()
+			let snapshot =
+				VerifierSnapshots::<T>::get(snapshot).ok_or(Error::<T>::UnknownSnapshot)?;
+			let candidates: Vec<(T::AccountId, u128)> = snapshot
+				.members
 				.into_iter()
-				.filter(|a| !exclude.contains(a))
-				.filter_map(|a| {
-					let p = Participants::<T>::get(&a)?;
-					Self::is_active(&p, min_free_bond)
-						.then(|| (a, p.free_bond().saturated_into::<u128>()))
-				})
+				.filter(|(a, _)| !exclude.contains(a))
+				.map(|(a, w)| (a, w.saturated_into::<u128>()))
 				.collect();
-			selection::weighted_sample(&seed, k, candidates)
-				.ok_or_else(|| Error::<T>::NotEnoughVerifiers.into())
+			selection::weighted_sample_replacing(&seed, k, candidates, |a| {
+				Self::is_active_as(a, Role::Verifier, min_free_bond)
+			})
+			.ok_or_else(|| Error::<T>::NotEnoughVerifiers.into())
 		}
 
 		fn select_verifiers_weight(k: u32) -> Weight {
+			// As measured, plus the snapshot read; replacements read at most the participants
+			// the measurement read.
 			T::WeightInfo::select_verifiers(T::MaxVerifiers::get(), k)
+				.saturating_add(T::DbWeight::get().reads(1))
+				.saturating_add(Self::snapshot_proof_size())
 		}
 	}
 }

@@ -24,30 +24,79 @@ pub fn draw(seed: &[u8; 32], round: u32) -> u128 {
 /// same candidate list (same order) always give the same picks, in the same order. Cost is
 /// `O(k * n)` for `n` candidates.
 pub fn weighted_sample<A>(seed: &[u8; 32], k: u32, candidates: Vec<(A, u128)>) -> Option<Vec<A>> {
+	weighted_sample_replacing(seed, k, candidates, |_| true)
+}
+
+/// As [`weighted_sample`], then every pick for which `usable` is false is replaced, in its own
+/// place, by a weighted draw from the candidates never picked (a second stream of the seed,
+/// skipping further unusable ones). Returns `None` if the candidates run out first.
+///
+/// The replacement changes nothing but the unusable pick's own place: the other picks, and
+/// their order, are those of [`weighted_sample`]. So a candidate that makes itself unusable
+/// once it has seen the seed (by locking or unbonding its stake, going offline or leaving)
+/// cannot re-roll anyone else's place: it only hands its own place to a stake-weighted random
+/// stranger.
+pub fn weighted_sample_replacing<A>(
+	seed: &[u8; 32],
+	k: u32,
+	candidates: Vec<(A, u128)>,
+	mut usable: impl FnMut(&A) -> bool,
+) -> Option<Vec<A>> {
 	let mut pool: Vec<(A, u128)> = candidates.into_iter().filter(|(_, w)| *w > 0).collect();
 	if (pool.len() as u64) < u64::from(k) {
 		return None;
 	}
 	let mut picked = Vec::with_capacity(k as usize);
 	for round in 0..k {
-		let total = pool.iter().fold(0u128, |acc, (_, w)| acc.saturating_add(*w));
-		if total == 0 {
-			return None;
+		picked.push(take_weighted(&mut pool, seed, round)?);
+	}
+	let replacement_seed = replacement_seed(seed);
+	let mut round = 0u32;
+	let mut out = Vec::with_capacity(picked.len());
+	for pick in picked {
+		if usable(&pick) {
+			out.push(pick);
+			continue;
 		}
-		let mut target = draw(seed, round) % total;
-		let mut index = pool.len().saturating_sub(1);
-		for (i, (_, w)) in pool.iter().enumerate() {
-			if target < *w {
-				index = i;
+		loop {
+			let candidate = take_weighted(&mut pool, &replacement_seed, round)?;
+			round = round.saturating_add(1);
+			if usable(&candidate) {
+				out.push(candidate);
 				break;
 			}
-			target -= *w;
 		}
-		// `remove` (not `swap_remove`) keeps the order of the rest, so later rounds do not
-		// depend on which slot the last candidate happened to move into.
-		picked.push(pool.remove(index).0);
 	}
-	Some(picked)
+	Some(out)
+}
+
+/// The seed of the replacement stream: `blake2_256(seed ++ "replace")`.
+fn replacement_seed(seed: &[u8; 32]) -> [u8; 32] {
+	let mut input = [0u8; 39];
+	input[..32].copy_from_slice(seed);
+	input[32..].copy_from_slice(b"replace");
+	sp_io::hashing::blake2_256(&input)
+}
+
+/// Remove and return one candidate of `pool`, chosen with probability proportional to its
+/// weight by the `round`-th draw of `seed`. `None` if the pool's total weight is zero.
+fn take_weighted<A>(pool: &mut Vec<(A, u128)>, seed: &[u8; 32], round: u32) -> Option<A> {
+	let total = pool.iter().fold(0u128, |acc, (_, w)| acc.saturating_add(*w));
+	if total == 0 {
+		return None;
+	}
+	let mut target = draw(seed, round) % total;
+	let mut index = pool.len().saturating_sub(1);
+	for (i, (_, w)) in pool.iter().enumerate() {
+		if target < *w {
+			index = i;
+			break;
+		}
+		target -= *w;
+	}
+	// `remove` (not `swap_remove`) keeps the order of the rest, so later rounds do not
+	// depend on which slot the last candidate happened to move into.
+	Some(pool.remove(index).0)
 }
 
 #[cfg(test)]
@@ -93,5 +142,33 @@ mod tests {
 			}
 		}
 		assert!((2850..=3150).contains(&heavy), "heavy picked {heavy} times of 4000");
+	}
+
+	#[test]
+	fn an_unusable_pick_is_replaced_in_its_own_place_only() {
+		let c = || (1u64..=12).map(|a| (a, u128::from(a) * 10)).collect::<Vec<_>>();
+		for s in 0..200u8 {
+			let plain = weighted_sample(&[s; 32], 4, c()).unwrap();
+			// Every pick usable: the same as the plain sample.
+			assert_eq!(weighted_sample_replacing(&[s; 32], 4, c(), |_| true), Some(plain.clone()));
+			// The second pick drops out: only its place changes, to someone never picked.
+			let dropped = plain[1];
+			let replaced =
+				weighted_sample_replacing(&[s; 32], 4, c(), |a| *a != dropped).unwrap();
+			assert_eq!(replaced.len(), 4);
+			for place in [0usize, 2, 3] {
+				assert_eq!(replaced[place], plain[place], "seed {s}");
+			}
+			assert!(!plain.contains(&replaced[1]), "seed {s}: {replaced:?} / {plain:?}");
+		}
+	}
+
+	#[test]
+	fn replacements_run_out_as_none() {
+		let c = vec![(1u64, 1u128), (2, 1), (3, 1)];
+		let picked = weighted_sample_replacing(&[3; 32], 2, c.clone(), |a| *a != 2);
+		assert_eq!(picked.map(|v| v.len()), Some(2));
+		assert_eq!(weighted_sample_replacing(&[3; 32], 2, c.clone(), |a| *a == 1), None);
+		assert_eq!(weighted_sample_replacing(&[3; 32], 3, c, |a| *a != 3), None);
 	}
 }

@@ -434,6 +434,20 @@ fn outcomes_update_reputation() {
 
 // ---------- WorkerRegistry: selection ----------
 
+/// Snapshot the verifier set, draw from it and release it, as the training pallet does.
+fn select(seed: [u8; 32], k: u32, exclude: &[u64], min: u64) -> Result<Vec<u64>, DispatchError> {
+	let snapshot = Pallet::snapshot_verifiers()?;
+	let picked = Pallet::select_verifiers(snapshot, seed, k, exclude, min);
+	Pallet::release_verifier_snapshot(snapshot);
+	picked
+}
+
+fn seed_of(n: u32) -> [u8; 32] {
+	let mut seed = [0u8; 32];
+	seed[..4].copy_from_slice(&n.to_le_bytes());
+	seed
+}
+
 #[test]
 fn selection_is_deterministic_distinct_and_respects_exclusions() {
 	new_test_ext().execute_with(|| {
@@ -441,8 +455,8 @@ fn selection_is_deterministic_distinct_and_respects_exclusions() {
 			verifier(who, 100 * who);
 		}
 		worker(7, 100);
-		let a = Pallet::select_verifiers([1; 32], 3, &[6, 7], 0).unwrap();
-		let b = Pallet::select_verifiers([1; 32], 3, &[6, 7], 0).unwrap();
+		let a = select([1; 32], 3, &[6, 7], 0).unwrap();
+		let b = select([1; 32], 3, &[6, 7], 0).unwrap();
 		assert_eq!(a, b);
 		assert_eq!(a.len(), 3);
 		assert!(!a.contains(&6));
@@ -451,9 +465,10 @@ fn selection_is_deterministic_distinct_and_respects_exclusions() {
 		d.dedup();
 		assert_eq!(d.len(), 3);
 		// Everyone eligible gets picked when k equals the number of eligible verifiers.
-		let mut all = Pallet::select_verifiers([2; 32], 5, &[6], 0).unwrap();
+		let mut all = select([2; 32], 5, &[6], 0).unwrap();
 		all.sort();
 		assert_eq!(all, vec![1, 2, 3, 4, 5]);
+		check();
 	});
 }
 
@@ -466,10 +481,11 @@ fn selection_skips_inactive_and_underbonded_verifiers() {
 		assert_ok!(Pallet::go_offline(RuntimeOrigin::signed(1)));
 		assert_ok!(Pallet::lock_bond(&2, 450));
 		for s in 0..20u8 {
-			assert_eq!(Pallet::select_verifiers([s; 32], 1, &[], 100).unwrap(), vec![3]);
+			assert_eq!(select([s; 32], 1, &[], 100).unwrap(), vec![3]);
 		}
-		assert_noop!(Pallet::select_verifiers([0; 32], 2, &[], 100), E::NotEnoughVerifiers);
-		assert_noop!(Pallet::select_verifiers([0; 32], 1, &[3], 100), E::NotEnoughVerifiers);
+		assert_eq!(select([0; 32], 2, &[], 100), Err(E::NotEnoughVerifiers.into()));
+		assert_eq!(select([0; 32], 1, &[3], 100), Err(E::NotEnoughVerifiers.into()));
+		check();
 	});
 }
 
@@ -478,15 +494,85 @@ fn selection_is_stake_weighted() {
 	new_test_ext().execute_with(|| {
 		verifier(1, 100);
 		verifier(2, 900);
-		let mut heavy = 0;
-		for s in 0..1000u32 {
-			let mut seed = [0u8; 32];
-			seed[..4].copy_from_slice(&s.to_le_bytes());
-			if Pallet::select_verifiers(seed, 1, &[], 0).unwrap() == vec![2] {
-				heavy += 1;
-			}
-		}
+		let heavy = (0..1000u32).filter(|s| select(seed_of(*s), 1, &[], 0) == Ok(vec![2])).count();
 		assert!((860..=940).contains(&heavy), "heavy picked {heavy} of 1000");
+	});
+}
+
+#[test]
+fn a_bond_raised_after_the_snapshot_does_not_raise_the_odds() {
+	new_test_ext().execute_with(|| {
+		verifier(1, 100);
+		verifier(2, 100);
+		// The draw was asked for (the snapshot taken) before its seed existed; verifier 2 then
+		// sees the seed and bonds ten times more.
+		let snapshot = Pallet::snapshot_verifiers().unwrap();
+		assert_ok!(Pallet::bond_more(RuntimeOrigin::signed(2), 900));
+		let from_snapshot = (0..1000u32)
+			.filter(|s| Pallet::select_verifiers(snapshot, seed_of(*s), 1, &[], 0) == Ok(vec![2]))
+			.count();
+		assert!((440..=560).contains(&from_snapshot), "picked {from_snapshot} of 1000");
+		Pallet::release_verifier_snapshot(snapshot);
+		// A later snapshot counts the new bond.
+		run_to_block(System::block_number() + 1);
+		let later = (0..1000u32).filter(|s| select(seed_of(*s), 1, &[], 0) == Ok(vec![2])).count();
+		assert!((860..=940).contains(&later), "picked {later} of 1000");
+		check();
+	});
+}
+
+#[test]
+fn a_verifier_that_drops_out_after_seeing_the_seed_only_gives_up_its_own_seat() {
+	new_test_ext().execute_with(|| {
+		for who in 1..=8u64 {
+			verifier(who, 100 * who);
+		}
+		for s in 0..40u32 {
+			let snapshot = Pallet::snapshot_verifiers().unwrap();
+			let seed = seed_of(s);
+			let drawn = Pallet::select_verifiers(snapshot, seed, 3, &[], 100).unwrap();
+			// The second pick sees the seed and locks its whole bond away.
+			let quitter = drawn[1];
+			let free = Pallet::free_bond(&quitter);
+			assert_ok!(Pallet::lock_bond(&quitter, free));
+			let redrawn = Pallet::select_verifiers(snapshot, seed, 3, &[], 100).unwrap();
+			assert_eq!((redrawn[0], redrawn[2]), (drawn[0], drawn[2]), "seed {s}");
+			assert!(!drawn.contains(&redrawn[1]), "seed {s}: {redrawn:?} after {drawn:?}");
+			assert_ok!(Pallet::unlock_bond(&quitter, free));
+			Pallet::release_verifier_snapshot(snapshot);
+			run_to_block(System::block_number() + 1);
+		}
+		check();
+	});
+}
+
+#[test]
+fn draws_in_one_block_share_a_snapshot_until_the_last_release() {
+	new_test_ext().execute_with(|| {
+		verifier(1, 100);
+		let a = Pallet::snapshot_verifiers().unwrap();
+		verifier(2, 100);
+		// Same block: shared, so the second draw does not see verifier 2 either.
+		let b = Pallet::snapshot_verifiers().unwrap();
+		assert_eq!(a, b);
+		assert_eq!(Pallet::verifier_snapshot_holds(a), 2);
+		assert_eq!(VerifierSnapshots::<Test>::get(a).unwrap().members.len(), 1);
+		check();
+		Pallet::release_verifier_snapshot(a);
+		assert_eq!(Pallet::verifier_snapshot_holds(a), 1);
+		Pallet::release_verifier_snapshot(b);
+		assert!(!VerifierSnapshots::<Test>::contains_key(a));
+		assert_eq!(
+			Pallet::select_verifiers(a, [0; 32], 1, &[], 0),
+			Err(E::UnknownSnapshot.into())
+		);
+		run_to_block(System::block_number() + 1);
+		let c = Pallet::snapshot_verifiers().unwrap();
+		assert_ne!(c, a);
+		assert_eq!(VerifierSnapshots::<Test>::get(c).unwrap().members.len(), 2);
+		check();
+		VerifierSnapshots::<Test>::mutate(c, |s| s.as_mut().unwrap().holds = 0);
+		assert!(Pallet::do_try_state().is_err());
 	});
 }
 
@@ -578,7 +664,7 @@ fn random_call_sequences_keep_invariants() {
 						let k = rng.below(4) as u32;
 						let mut s = [0u8; 32];
 						s[..8].copy_from_slice(&rng.next().to_le_bytes());
-						if let Ok(picked) = Pallet::select_verifiers(s, k, &[who], amount) {
+						if let Ok(picked) = select(s, k, &[who], amount) {
 							assert_eq!(picked.len() as u32, k);
 							for v in &picked {
 								assert!(Pallet::is_active_verifier(v, amount) && *v != who);

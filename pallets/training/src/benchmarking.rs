@@ -188,6 +188,11 @@ fn reject_first(segments: &[u32]) -> Option<Vote> {
 
 /// Put `task` in the schedule of `at` and store it.
 fn store_at<T: Config>(id: TaskId, mut task: Task<T>, at: BlockNumberFor<T>) {
+	// A task the benchmark moved out of its draw gives up the draw's snapshot, as the pallet
+	// does.
+	if !matches!(task.phase, Phase::Selecting | Phase::Escalating) {
+		Training::<T>::release_snapshot(&mut task);
+	}
 	Training::<T>::unschedule(id, task.scheduled_at);
 	Schedule::<T>::mutate(at, |list| {
 		let _ = list.try_push(id);
@@ -399,6 +404,11 @@ mod benchmarks {
 		});
 		t.phase = Phase::Selecting;
 		t.selecting_since = now;
+		// The appeal pool registered after the submission: the appeal's own snapshot has it.
+		Training::<T>::release_snapshot(&mut t);
+		t.snapshot = Some(
+			T::Workers::snapshot_verifiers().map_err(|_| BenchmarkError::Stop("snapshot failed"))?,
+		);
 		let at = now.saturating_add(T::SelectionDelay::get());
 		store_at::<T>(id, t, at);
 		frame_system::Pallet::<T>::set_block_number(at);

@@ -74,6 +74,7 @@ impl<T: Config> Pallet<T> {
 		};
 		let mut count = 0u32;
 		let mut index_entries = 0u32;
+		let mut snapshot_holds: BTreeMap<SnapshotId, u32> = BTreeMap::new();
 		let next = NextTaskId::<T>::get();
 		for (id, task) in Tasks::<T>::iter() {
 			count = count.saturating_add(1);
@@ -115,6 +116,14 @@ impl<T: Config> Pallet<T> {
 				task.phase != Phase::Voting || task.current_round().is_some(),
 				"voting without a committee"
 			);
+			let drawing = matches!(task.phase, Phase::Selecting | Phase::Escalating);
+			ensure!(
+				drawing == task.snapshot.is_some(),
+				"a pending draw without a verifier snapshot, or a snapshot held without one"
+			);
+			if let Some(snapshot) = task.snapshot {
+				*snapshot_holds.entry(snapshot).or_default() += 1;
+			}
 			ensure!(
 				task.phase != Phase::Escalating ||
 					task.current_round().is_some_and(|r| {
@@ -151,6 +160,12 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		ensure!(count == TaskCount::<T>::get(), "TaskCount differs from the tasks");
+		for (snapshot, holds) in snapshot_holds {
+			ensure!(
+				T::Workers::verifier_snapshot_holds(snapshot) == holds,
+				"verifier snapshot holds differ from the tasks waiting on it"
+			);
+		}
 		ensure!(count <= T::MaxOpenTasks::get(), "more tasks than MaxOpenTasks");
 		let mut scheduled = 0u32;
 		for (at, list) in Schedule::<T>::iter() {

@@ -142,7 +142,7 @@ use frame_support::{
 	BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
-pub use mlchain_pallet_traits::{DatasetProvider, EntryId, WorkerRegistry};
+pub use mlchain_pallet_traits::{DatasetProvider, EntryId, SnapshotId, WorkerRegistry};
 pub use mlchain_primitives::{
 	training::{Assignment, AssignmentRole, RejectEvidence, TaskId, Verdict},
 	Hash, Metric, TaskSpec,
@@ -155,6 +155,19 @@ pub type BalanceOf<T> =
 
 /// Largest committee: an appeal committee of `2 * MaxVerifiers + 1` plus its escalation seats.
 pub struct MaxCommitteeOf<T>(core::marker::PhantomData<T>);
+/// When a randomness source's output changes next ([`Config::RandomnessChanges`]).
+pub trait RandomnessChanges<BlockNumber> {
+	/// A block at or after the next change of the source's output, as early as is certain,
+	/// seen from block `now`; `None` if the runtime cannot tell.
+	fn next_change_by(now: BlockNumber) -> Option<BlockNumber>;
+}
+
+impl<BlockNumber> RandomnessChanges<BlockNumber> for () {
+	fn next_change_by(_now: BlockNumber) -> Option<BlockNumber> {
+		None
+	}
+}
+
 impl<T: Config> Get<u32> for MaxCommitteeOf<T> {
 	fn get() -> u32 {
 		T::MaxVerifiers::get()
@@ -452,6 +465,10 @@ pub struct Task<T: Config> {
 	/// appeal or an escalation). The draw uses only randomness all of whose inputs postdate
 	/// this block, and [`Config::SelectionTimeout`] counts from it.
 	pub selecting_since: BlockNumberFor<T>,
+	/// The snapshot of the verifier set the pending draw uses, taken at `selecting_since` so
+	/// that no bond or online change made after the randomness is known counts in the draw.
+	/// Held while the task is `Selecting` or `Escalating`, `None` otherwise.
+	pub snapshot: Option<SnapshotId>,
 }
 
 impl<T: Config> Task<T> {
@@ -524,6 +541,12 @@ pub mod pallet {
 		/// On the solochain: BABE's one-epoch-ago randomness reported with the start of the
 		/// epoch whose VRF outputs made it; on the parachain: the relay's, likewise.
 		type Randomness: Randomness<Self::Hash, BlockNumberFor<Self>>;
+
+		/// When the randomness source's output next changes, if the runtime can tell (BABE:
+		/// by the next epoch's first slot). A draw postponed for want of fresh randomness is
+		/// retried then, instead of every [`Config::SelectionDelay`] blocks; `()` knows
+		/// nothing and keeps the polling.
+		type RandomnessChanges: RandomnessChanges<BlockNumberFor<Self>>;
 
 		/// The data registry (datasets, prices, royalties, locks).
 		type Datasets: DatasetProvider<Self::AccountId, BalanceOf<Self>>;
@@ -1007,6 +1030,8 @@ pub mod pallet {
 		/// The randomness source's output is not younger than the submission or appeal; the
 		/// committee draw waits (reported in `SelectionPostponed`, never returned by a call).
 		StaleRandomness,
+		/// The task's pending draw has no snapshot of the verifier set.
+		NoVerifierSnapshot,
 		/// Spec: every layer width, size and count must be at least 1.
 		SpecZeroDimension,
 		/// Spec: `total_steps` and `checkpoint_interval` must be at least 1.
@@ -1112,7 +1137,9 @@ pub mod pallet {
 		/// final model's hash and its metric (which must meet the threshold). The worker must
 		/// serve the checkpoints until the task settles.
 		#[pallet::call_index(3)]
-		#[pallet::weight(T::WeightInfo::submit_result().saturating_add(Pallet::<T>::schedule_weight()))]
+		#[pallet::weight(T::WeightInfo::submit_result()
+			.saturating_add(Pallet::<T>::schedule_weight())
+			.saturating_add(T::Workers::snapshot_verifiers_weight()))]
 		pub fn submit_result(
 			origin: OriginFor<T>,
 			task: TaskId,
@@ -1159,7 +1186,9 @@ pub mod pallet {
 		/// caller; a fresh committee of that size, every member replaying every segment
 		/// disputed in the first round, decides, finally.
 		#[pallet::call_index(6)]
-		#[pallet::weight(T::WeightInfo::appeal().saturating_add(Pallet::<T>::schedule_weight()))]
+		#[pallet::weight(T::WeightInfo::appeal()
+			.saturating_add(Pallet::<T>::schedule_weight())
+			.saturating_add(T::Workers::snapshot_verifiers_weight()))]
 		pub fn appeal(origin: OriginFor<T>, task: TaskId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_appeal(who, task)

@@ -68,6 +68,7 @@ impl<T: Config> Pallet<T> {
 			appeal: None,
 			void_rounds: 0,
 			selecting_since: Zero::zero(),
+			snapshot: None,
 			claims: 0,
 		};
 		let escrow = task.escrow();
@@ -200,10 +201,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(passes, Error::<T>::MetricBelowThreshold);
 		task.submission =
 			Some(Submission { checkpoints_root, model_hash, metric_ppb, submitted_at: now });
-		task.phase = Phase::Selecting;
-		task.selecting_since = now;
-		let select_at = now.saturating_add(T::SelectionDelay::get());
-		Self::reschedule(id, &mut task, select_at)?;
+		Self::ask_for_draw(id, &mut task, Phase::Selecting, now)?;
 		let select_at = task.scheduled_at;
 		Tasks::<T>::insert(id, task);
 		Self::deposit_event(Event::ResultSubmitted {
@@ -316,9 +314,7 @@ impl<T: Config> Pallet<T> {
 			first_decision: decision,
 			round: None,
 		});
-		task.phase = Phase::Selecting;
-		task.selecting_since = now;
-		Self::reschedule(id, &mut task, now.saturating_add(T::SelectionDelay::get()))?;
+		Self::ask_for_draw(id, &mut task, Phase::Selecting, now)?;
 		Tasks::<T>::insert(id, task);
 		Self::deposit_event(Event::AppealFiled { task: id, appellant: who, deposit });
 		Ok(())
@@ -400,7 +396,10 @@ impl<T: Config> Pallet<T> {
 				T::WeightInfo::on_initialize_select(k)
 					.saturating_add(T::Workers::select_verifiers_weight(k))
 			},
-			Phase::Voting | Phase::AppealWindow { .. } => T::WeightInfo::on_initialize_settle(v),
+			// A void round or an escalation snapshots the verifier set for the next draw.
+			Phase::Voting => T::WeightInfo::on_initialize_settle(v)
+				.saturating_add(T::Workers::snapshot_verifiers_weight()),
+			Phase::AppealWindow { .. } => T::WeightInfo::on_initialize_settle(v),
 		}
 	}
 

@@ -68,6 +68,8 @@ thread_local! {
 	static KNOWN_SINCE: RefCell<Option<u64>> = const { RefCell::new(None) };
 	/// Mixed into the randomness, so tests can change the outcome of draws.
 	static RANDOM_SALT: RefCell<u64> = const { RefCell::new(0) };
+	/// What the randomness source says of its next change.
+	static NEXT_CHANGE: RefCell<Option<u64>> = const { RefCell::new(None) };
 	/// The hook's weight budget.
 	static HOOK_BUDGET: RefCell<frame_support::weights::Weight> =
 		const { RefCell::new(frame_support::weights::Weight::MAX) };
@@ -95,6 +97,19 @@ pub fn set_known_since(block: Option<u64>) {
 /// Change the randomness the source returns.
 pub fn set_random_salt(salt: u64) {
 	RANDOM_SALT.with(|s| *s.borrow_mut() = salt);
+}
+
+/// Tell the pallet the randomness source changes next by block `block` (`None`: unknown).
+pub fn set_next_change(block: Option<u64>) {
+	NEXT_CHANGE.with(|n| *n.borrow_mut() = block);
+}
+
+/// Reports what [`set_next_change`] set.
+pub struct TestRandomnessChanges;
+impl crate::RandomnessChanges<u64> for TestRandomnessChanges {
+	fn next_change_by(_now: u64) -> Option<u64> {
+		NEXT_CHANGE.with(|n| *n.borrow())
+	}
 }
 
 /// A randomness source whose output is a hash of the subject, the block since which it is
@@ -138,6 +153,7 @@ impl pallet_training::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Randomness = TestRandomness;
+	type RandomnessChanges = TestRandomnessChanges;
 	type Datasets = DataRegistry;
 	type Workers = Compute;
 	type MaxVerifiers = ConstU32<MAX_VERIFIERS>;
@@ -254,6 +270,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		System::set_block_number(1);
 		set_known_since(None);
 		set_random_salt(0);
+		set_next_change(None);
 		set_hook_budget(frame_support::weights::Weight::MAX);
 		for w in WORKERS {
 			Compute::register_worker(RuntimeOrigin::signed(w), 1_000, caps(), endpoint()).unwrap();

@@ -9,6 +9,12 @@
 //! included, could compute the committee or the segments better than by chance, whenever it
 //! chose to submit. Every redraw asks anew, so it too waits for randomness younger than itself.
 //!
+//! The candidates and their weights are fixed when the draw is asked for, too: the task holds a
+//! snapshot of the verifier set taken then ([`Task::snapshot`]), so a verifier that learns the
+//! randomness cannot bond more to be drawn. One that drops out (goes offline, locks or unbonds
+//! its bond) after seeing it is replaced in its own seat by a stake-weighted draw from those not
+//! picked, so it re-rolls nobody else's seat or segments.
+//!
 //! [`assign_segments`] is a pure function so clients and tests can reproduce assignments, but
 //! clients should read them from the runtime API rather than recompute them.
 
@@ -139,6 +145,7 @@ impl<T: Config> Pallet<T> {
 					Some(a) => a.round = Some(round),
 					None => task.round = Some(round),
 				}
+				Self::release_snapshot(&mut task);
 				task.phase = Phase::Voting;
 				Self::reschedule(id, &mut task, reveal_deadline.saturating_add(One::one()))?;
 				Tasks::<T>::insert(id, task);
@@ -151,22 +158,65 @@ impl<T: Config> Pallet<T> {
 				});
 				Ok(())
 			},
-			Err(e) => {
-				log::debug!(target: "runtime::training", "committee of task {id} postponed: {e:?}");
-				if now >= reference.saturating_add(T::SelectionTimeout::get()) {
-					return match task.appeal.as_ref().map(|a| a.first_decision) {
-						Some(first) => Self::settle(id, task, first, now),
-						None => Self::abandon(id, task),
-					};
-				}
-				let retry = now.saturating_add(T::SelectionDelay::get());
-				Self::reschedule(id, &mut task, retry)?;
-				let retry_at = task.scheduled_at;
-				Tasks::<T>::insert(id, task);
-				Self::deposit_event(Event::SelectionPostponed { task: id, retry_at });
-				Ok(())
-			},
+			Err(e) => Self::postpone_draw(id, task, now, "committee", e),
 		}
+	}
+
+	/// Ask for a draw at `now`: `task` enters `phase` (`Selecting` or `Escalating`), holding a
+	/// snapshot of the verifier set taken now, and the draw, which will use only randomness
+	/// younger than `now`, is first tried [`Config::SelectionDelay`] blocks later.
+	pub(crate) fn ask_for_draw(
+		id: TaskId,
+		task: &mut Task<T>,
+		phase: Phase<BlockNumberFor<T>>,
+		now: BlockNumberFor<T>,
+	) -> DispatchResult {
+		Self::release_snapshot(task);
+		task.snapshot = Some(T::Workers::snapshot_verifiers()?);
+		task.phase = phase;
+		task.selecting_since = now;
+		Self::reschedule(id, task, now.saturating_add(T::SelectionDelay::get()))
+	}
+
+	/// Give up the task's hold on its verifier snapshot, if it has one.
+	pub(crate) fn release_snapshot(task: &mut Task<T>) {
+		if let Some(snapshot) = task.snapshot.take() {
+			T::Workers::release_verifier_snapshot(snapshot);
+		}
+	}
+
+	/// A draw (`what`) of `task` failed with `error`: try again (for want of fresh randomness:
+	/// when the randomness next changes, if the runtime can tell; otherwise
+	/// [`Config::SelectionDelay`] blocks later; never after the timeout), or, once
+	/// [`Config::SelectionTimeout`] has passed since it was asked for, give up: a first-round
+	/// task is abandoned (an unserved segment never counts as accepted), an appeal's first
+	/// decision stands.
+	fn postpone_draw(
+		id: TaskId,
+		mut task: Task<T>,
+		now: BlockNumberFor<T>,
+		what: &str,
+		error: DispatchError,
+	) -> DispatchResult {
+		log::debug!(target: "runtime::training", "{what} of task {id} postponed: {error:?}");
+		let timeout = task.selecting_since.saturating_add(T::SelectionTimeout::get());
+		if now >= timeout {
+			Self::release_snapshot(&mut task);
+			return match task.appeal.as_ref().map(|a| a.first_decision) {
+				Some(first) => Self::settle(id, task, first, now),
+				None => Self::abandon(id, task),
+			};
+		}
+		let stale = error == Error::<T>::StaleRandomness.into();
+		let retry = match stale.then(|| T::RandomnessChanges::next_change_by(now)).flatten() {
+			Some(change) => change.max(now.saturating_add(One::one())).min(timeout),
+			None => now.saturating_add(T::SelectionDelay::get()),
+		};
+		Self::reschedule(id, &mut task, retry)?;
+		let retry_at = task.scheduled_at;
+		Tasks::<T>::insert(id, task);
+		Self::deposit_event(Event::SelectionPostponed { task: id, retry_at });
+		Ok(())
 	}
 
 	/// Draw a committee and lock its members' bonds. Fails, changing nothing the caller keeps
@@ -198,8 +248,9 @@ impl<T: Config> Pallet<T> {
 		Ok(Round { committee, commit_deadline, reveal_deadline, escalated: false })
 	}
 
-	/// Pick `k` verifiers from `seed` (none of the task's parties nor anyone already seated on
-	/// it), lock their bonds, index them with `role` and give member `m` the segments
+	/// Pick `k` verifiers of the task's snapshot from `seed` (none of the task's parties nor
+	/// anyone already seated on it; one that can no longer lock the bond is replaced in its
+	/// own place), lock their bonds, index them with `role` and give member `m` the segments
 	/// `segments(m)`.
 	fn seat(
 		id: TaskId,
@@ -220,7 +271,8 @@ impl<T: Config> Pallet<T> {
 			exclude.extend(round.committee.iter().map(|s| s.who.clone()));
 		}
 		let bond = T::VerifierBond::get();
-		let picked = T::Workers::select_verifiers(*seed, k, &exclude, bond)?;
+		let snapshot = task.snapshot.ok_or(Error::<T>::NoVerifierSnapshot)?;
+		let picked = T::Workers::select_verifiers(snapshot, *seed, k, &exclude, bond)?;
 		let mut out = Vec::with_capacity(picked.len());
 		for (member, who) in picked.into_iter().enumerate() {
 			T::Workers::lock_bond(&who, bond)?;
@@ -275,6 +327,7 @@ impl<T: Config> Pallet<T> {
 				round.escalated = true;
 				round.commit_deadline = commit_deadline;
 				round.reveal_deadline = reveal_deadline;
+				Self::release_snapshot(&mut task);
 				task.phase = Phase::Voting;
 				Self::reschedule(id, &mut task, reveal_deadline.saturating_add(One::one()))?;
 				Tasks::<T>::insert(id, task);
@@ -288,21 +341,7 @@ impl<T: Config> Pallet<T> {
 				});
 				Ok(())
 			},
-			Err(e) => {
-				log::debug!(target: "runtime::training", "escalation of task {id} postponed: {e:?}");
-				if now >= reference.saturating_add(T::SelectionTimeout::get()) {
-					return match task.appeal.as_ref().map(|a| a.first_decision) {
-						Some(first) => Self::settle(id, task, first, now),
-						None => Self::abandon(id, task),
-					};
-				}
-				let retry = now.saturating_add(T::SelectionDelay::get());
-				Self::reschedule(id, &mut task, retry)?;
-				let retry_at = task.scheduled_at;
-				Tasks::<T>::insert(id, task);
-				Self::deposit_event(Event::SelectionPostponed { task: id, retry_at });
-				Ok(())
-			},
+			Err(e) => Self::postpone_draw(id, task, now, "escalation", e),
 		}
 	}
 

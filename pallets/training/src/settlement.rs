@@ -80,24 +80,13 @@ impl<T: Config> Pallet<T> {
 				// Void (nobody revealed): absent members are slashed and a new committee is
 				// drawn from randomness younger than this block.
 				if let Some(round) = task.round.take() {
-					let requester = task.requester.clone();
-					let _ = Self::close_round(
-						id,
-						&round,
-						None,
-						&requester,
-						Zero::zero(),
-						Zero::zero(),
-						&mut Vec::new(),
-					);
+					Self::close_undecided_round(id, &round, &task.requester);
 				}
 				task.void_rounds = task.void_rounds.saturating_add(1);
 				if task.void_rounds > T::MaxVoidRounds::get() {
 					return Self::abandon(id, task);
 				}
-				task.phase = Phase::Selecting;
-				task.selecting_since = now;
-				Self::reschedule(id, &mut task, now.saturating_add(T::SelectionDelay::get()))?;
+				Self::ask_for_draw(id, &mut task, Phase::Selecting, now)?;
 				Tasks::<T>::insert(id, task);
 			},
 		}
@@ -106,9 +95,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Put a voting round whose members reported segments unserved into `Escalating`.
 	fn ask_for_escalation(id: TaskId, mut task: Task<T>, now: BlockNumberFor<T>) -> DispatchResult {
-		task.phase = Phase::Escalating;
-		task.selecting_since = now;
-		Self::reschedule(id, &mut task, now.saturating_add(T::SelectionDelay::get()))?;
+		Self::ask_for_draw(id, &mut task, Phase::Escalating, now)?;
 		Tasks::<T>::insert(id, task);
 		Ok(())
 	}
@@ -132,8 +119,7 @@ impl<T: Config> Pallet<T> {
 			reveal_deadline: round.reveal_deadline,
 			escalated: true,
 		};
-		let _ =
-			Self::close_round(id, &seats, None, &payer, Zero::zero(), Zero::zero(), &mut Vec::new());
+		Self::close_undecided_round(id, &seats, &payer);
 		Self::deposit_event(Event::EscalationVoid { task: id });
 		task.void_rounds = task.void_rounds.saturating_add(1);
 		if task.void_rounds > T::MaxVoidRounds::get() {
@@ -271,6 +257,13 @@ impl<T: Config> Pallet<T> {
 		out
 	}
 
+	/// Close a round that decided nothing (void, or left by an abandoned task): members who
+	/// did not reveal are slashed to the treasury, nobody is paid, every bond is unlocked.
+	pub(crate) fn close_undecided_round(id: TaskId, round: &Round<T>, payer: &T::AccountId) {
+		let (none, zero) = (None, Zero::zero());
+		let _ = Self::close_round(id, round, none, payer, zero, zero, &mut Vec::new());
+	}
+
 	/// Settle every member of a finished round, judged against `deciding` (see
 	/// [`Round::judge`]; `None` for a void round, whose voters are neither paid nor slashed).
 	/// Members judged right are paid `fee` from `payer`'s hold (at most `budget` in total) and
@@ -367,16 +360,7 @@ impl<T: Config> Pallet<T> {
 	/// absent members slashed), release the worker without fault and refund.
 	pub(crate) fn abandon(id: TaskId, mut task: Task<T>) -> DispatchResult {
 		if let Some(round) = task.round.take() {
-			let requester = task.requester.clone();
-			let _ = Self::close_round(
-				id,
-				&round,
-				None,
-				&requester,
-				Zero::zero(),
-				Zero::zero(),
-				&mut Vec::new(),
-			);
+			Self::close_undecided_round(id, &round, &task.requester);
 		}
 		if let Some(worker) = &task.worker {
 			Self::unlock(worker, task.worker_bond);
@@ -391,6 +375,9 @@ impl<T: Config> Pallet<T> {
 	/// its datasets. Its schedule entry must already be gone. Returns the amount released to
 	/// the requester.
 	pub(crate) fn close_task(id: TaskId, task: &Task<T>) -> BalanceOf<T> {
+		if let Some(snapshot) = task.snapshot {
+			T::Workers::release_verifier_snapshot(snapshot);
+		}
 		let refunded = task.escrow();
 		Self::release(&task.requester, refunded);
 		if let Some(appeal) = &task.appeal {

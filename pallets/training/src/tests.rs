@@ -802,6 +802,40 @@ fn randomness_known_at_submission_is_never_used() {
 }
 
 #[test]
+fn a_draw_waiting_for_randomness_is_retried_when_the_randomness_changes() {
+	new_test_ext().execute_with(|| {
+		let id = create(ALICE);
+		set_known_since(Some(1));
+		// The source says its output will have changed by block 9.
+		set_next_change(Some(9));
+		claim_and_submit(id, WORKERS[0], &run(&[]));
+		run_to_block(3);
+		assert!(has_event(Event::SelectionPostponed { task: id, retry_at: 9 }));
+		// No retry in between, however often blocks come.
+		System::reset_events();
+		run_to_block(8);
+		assert!(events().is_empty(), "{:?}", events());
+		set_known_since(Some(2));
+		run_to_block(9);
+		assert_eq!(phase(id), Phase::Voting);
+		check();
+	});
+	new_test_ext().execute_with(|| {
+		// A change announced beyond the timeout: the retry comes at the timeout, which then
+		// abandons the task on time.
+		let id = create(ALICE);
+		set_known_since(Some(1));
+		set_next_change(Some(1_000));
+		claim_and_submit(id, WORKERS[0], &run(&[]));
+		run_to_block(3);
+		assert!(has_event(Event::SelectionPostponed { task: id, retry_at: 1 + SELECTION_TIMEOUT }));
+		run_to_block(1 + SELECTION_TIMEOUT);
+		assert!(has_event(Event::TaskAbandoned { task: id, refunded: full_escrow() }));
+		check();
+	});
+}
+
+#[test]
 fn a_committee_that_cannot_be_drawn_in_time_abandons_the_task() {
 	new_test_ext().execute_with(|| {
 		let id = create(ALICE);
@@ -850,6 +884,47 @@ fn different_randomness_draws_different_committees() {
 	};
 	let first = draw(0);
 	assert!((1..20).any(|s| draw(s) != first));
+}
+
+/// The first committee of a default task of ALICE's, with `between()` run after the
+/// submission (when a verifier may already know the randomness) and before the draw.
+fn committee_after(between: impl Fn()) -> Vec<(u64, Vec<u32>)> {
+	new_test_ext().execute_with(|| {
+		let id = create(ALICE);
+		claim_and_submit(id, WORKERS[0], &run(&[]));
+		between();
+		let members = run_to_committee(id);
+		check();
+		members
+	})
+}
+
+#[test]
+fn a_verifier_cannot_raise_its_odds_once_the_draw_is_asked_for() {
+	let honest = committee_after(|| {});
+	let seated: Vec<u64> = honest.iter().map(|(w, _)| *w).collect();
+	// A verifier the draw leaves out sees the randomness after the submission and bonds
+	// ninety times more: with the new bond it would hold 86 % of the weight.
+	let attacker = *VERIFIERS.iter().find(|v| !seated.contains(v)).unwrap();
+	let attacked =
+		committee_after(|| assert_ok!(Compute::bond_more(signed(attacker), 90_000)));
+	// The draw uses the verifier set as it stood at the submission: nothing changes.
+	assert_eq!(attacked, honest);
+}
+
+#[test]
+fn a_verifier_that_quits_after_seeing_the_draw_only_hands_its_seat_to_a_stranger() {
+	let honest = committee_after(|| {});
+	let seated: Vec<u64> = honest.iter().map(|(w, _)| *w).collect();
+	// The second member sees the draw coming and goes offline, hoping to re-roll it.
+	let quitter = seated[1];
+	let attacked = committee_after(|| assert_ok!(Compute::go_offline(signed(quitter))));
+	// Every other seat, and every seat's segments, are as drawn; the quitter's seat went to
+	// someone the draw had not picked.
+	assert_eq!(attacked[0], honest[0]);
+	assert_eq!(attacked[2], honest[2]);
+	assert_eq!(attacked[1].1, honest[1].1);
+	assert!(!seated.contains(&attacked[1].0), "{attacked:?} after {honest:?}");
 }
 
 // ---------- honest, cheating, lying, absent ----------
@@ -2299,7 +2374,19 @@ fn random_lifecycles_conserve_funds() {
 							let _ = Training::appeal(signed(who), id);
 						}
 					},
-					Phase::Selecting | Phase::Escalating => {},
+					Phase::Selecting | Phase::Escalating => {
+						// Grinding: a verifier that may know the randomness already bonds
+						// more, or drops out, before the draw (the snapshot ignores the one,
+						// a replacement in its own seat answers the other).
+						if rng.chance(20) {
+							let v = rng.pick(&VERIFIERS);
+							let _ = if rng.chance(50) {
+								Compute::bond_more(signed(v), 300)
+							} else {
+								Compute::go_offline(signed(v))
+							};
+						}
+					},
 				}
 			}
 			// Keep verifiers and workers bonded and online.
@@ -2308,6 +2395,9 @@ fn random_lifecycles_conserve_funds() {
 					if let Some(p) = pallet_compute::Participants::<Test>::get(who) {
 						if p.bond < 600 {
 							let _ = Compute::bond_more(signed(*who), 400);
+						}
+						if !p.online {
+							let _ = Compute::go_online(signed(*who));
 						}
 					}
 				}

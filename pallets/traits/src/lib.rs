@@ -177,6 +177,9 @@ pub enum Outcome {
 	Fault,
 }
 
+/// Identifies a snapshot of the verifier set ([`WorkerRegistry::snapshot_verifiers`]).
+pub type SnapshotId = u32;
+
 /// Access to registered workers and verifiers for other pallets (implemented by
 /// `pallet-compute`).
 pub trait WorkerRegistry<AccountId, Balance> {
@@ -210,9 +213,27 @@ pub trait WorkerRegistry<AccountId, Balance> {
 	/// Add one `outcome` to `who`'s reputation counters.
 	fn record_outcome(who: &AccountId, outcome: Outcome) -> DispatchResult;
 
-	/// Pick `k` distinct active verifiers with at least `min_free_bond` free bond, none in
-	/// `exclude`, each draw weighted by free bond, deterministically from `seed`.
+	/// Take a snapshot of the verifier set for a draw whose randomness does not exist yet, or
+	/// share the one already taken in this block: every active verifier with its free bond as
+	/// its weight. The caller holds it until [`Self::release_verifier_snapshot`]. Bond and
+	/// online changes after the snapshot do not change the weights a draw from it uses.
+	fn snapshot_verifiers() -> Result<SnapshotId, DispatchError>;
+
+	/// Give up one hold of a snapshot; the last one removes it.
+	fn release_verifier_snapshot(snapshot: SnapshotId);
+
+	/// How many holds the snapshot has (zero if it does not exist).
+	fn verifier_snapshot_holds(snapshot: SnapshotId) -> u32;
+
+	/// Upper bound of the weight of one [`Self::snapshot_verifiers`] call.
+	fn snapshot_verifiers_weight() -> Weight;
+
+	/// Pick `k` distinct verifiers of `snapshot`, none in `exclude`, each draw weighted by its
+	/// free bond in the snapshot, deterministically from `seed`. A pick that is not active
+	/// with at least `min_free_bond` free bond now is replaced in its own place by a draw from
+	/// those never picked, so dropping out after seeing the seed re-rolls nobody else.
 	fn select_verifiers(
+		snapshot: SnapshotId,
 		seed: [u8; 32],
 		k: u32,
 		exclude: &[AccountId],

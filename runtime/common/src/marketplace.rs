@@ -169,6 +169,8 @@ macro_rules! training_parameters {
 /// - `randomness`: the source of committee randomness. It must report truthfully since when its
 ///   output is known (never later than anyone could know it); the training pallet draws a
 ///   committee only from randomness younger than the submission.
+/// - `randomness_changes`: when `randomness` next changes
+///   (`pallet_training::RandomnessChanges`), or `()` if the runtime cannot tell.
 /// - `selection_timeout`: blocks after which a draw that never found fresh randomness gives up;
 ///   at least two periods of the randomness source.
 /// - `make_randomness_fresh`: a block (benchmarks only) that makes `randomness` report its
@@ -179,6 +181,7 @@ macro_rules! impl_marketplace_configs {
 		runtime: $runtime:ident,
 		days: $days:expr,
 		randomness: $randomness:ty,
+		randomness_changes: $changes:ty,
 		selection_timeout: $selection_timeout:expr,
 		make_randomness_fresh: $make_fresh:block $(,)?
 	) => {
@@ -296,6 +299,7 @@ macro_rules! impl_marketplace_configs {
 			type Currency = Balances;
 			type RuntimeHoldReason = RuntimeHoldReason;
 			type Randomness = $randomness;
+			type RandomnessChanges = $changes;
 			type Datasets = DataRegistry;
 			type Workers = Compute;
 			type MaxVerifiers = $crate::marketplace::MaxTaskVerifiers;

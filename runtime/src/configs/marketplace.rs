@@ -20,6 +20,8 @@ mlchain_runtime_common::impl_marketplace_configs! {
 	// BABE's one-epoch-ago randomness, reported with the block its inputs began at, so the
 	// pallet draws a committee only from randomness none of whose inputs existed at submission.
 	randomness: BabeRandomnessInputsSince,
+	// A draw waiting for fresh randomness is retried at the next epoch change.
+	randomness_changes: BabeEpochChanges,
 	// Four epochs: the draw waits for the second epoch change after it was asked for.
 	selection_timeout: 4 * EPOCH_DURATION_IN_BLOCKS,
 	make_randomness_fresh: {
@@ -42,6 +44,23 @@ mlchain_runtime_common::impl_marketplace_configs! {
 /// is the bias of block producers, who can withhold a primary block of their own (see
 /// docs/training-tasks.md, "Threat model").
 pub struct BabeRandomnessInputsSince;
+
+/// When BABE's randomness next changes: at the first block whose slot reaches the next epoch's
+/// first slot. Every block's slot is later than its parent's, so that block comes within as
+/// many blocks as there are slots left in the epoch (fewer if slots are missed).
+pub struct BabeEpochChanges;
+
+impl pallet_training::RandomnessChanges<crate::BlockNumber> for BabeEpochChanges {
+	fn next_change_by(now: crate::BlockNumber) -> Option<crate::BlockNumber> {
+		use frame_support::traits::Get;
+		let next_start = u64::from(pallet_babe::Pallet::<Runtime>::current_epoch_start())
+			.saturating_add(<Runtime as pallet_babe::Config>::EpochDuration::get());
+		let slot = u64::from(pallet_babe::CurrentSlot::<Runtime>::get());
+		let slots_left = next_start.saturating_sub(slot).max(1);
+		let blocks = crate::BlockNumber::try_from(slots_left).unwrap_or(crate::BlockNumber::MAX);
+		Some(now.saturating_add(blocks))
+	}
+}
 
 impl frame_support::traits::Randomness<crate::Hash, crate::BlockNumber> for BabeRandomnessInputsSince {
 	fn random(subject: &[u8]) -> (crate::Hash, crate::BlockNumber) {

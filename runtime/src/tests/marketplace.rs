@@ -184,8 +184,13 @@ fn workers_and_verifiers_bond_and_verifiers_are_selected_by_stake() {
 
 		// Selection is deterministic given the seed, never returns the excluded accounts, and
 		// over many seeds picks each verifier about in proportion to its bond.
+		// A draw reads a snapshot of the verifier set, taken when it is asked for.
+		let snapshot = <Workers as WorkerRegistry<AccountId, Balance>>::snapshot_verifiers()
+			.expect("a snapshot");
 		let select = |seed: [u8; 32], k: u32, exclude: &[AccountId]| {
-			<Workers as WorkerRegistry<AccountId, Balance>>::select_verifiers(seed, k, exclude, min)
+			<Workers as WorkerRegistry<AccountId, Balance>>::select_verifiers(
+				snapshot, seed, k, exclude, min,
+			)
 		};
 		let excluded = [account(Sr25519Keyring::Charlie)];
 		assert_eq!(select([1; 32], 2, &excluded), select([1; 32], 2, &excluded));
@@ -203,6 +208,8 @@ fn workers_and_verifiers_bond_and_verifiers_are_selected_by_stake() {
 		// Bob bonds 1 part, Dave 4: Dave should come first about 80% of the time.
 		assert!((420..540).contains(&firsts[2]), "Dave first {} of 600", firsts[2]);
 		assert!(select([2; 32], 3, &excluded).is_err(), "only two verifiers are eligible");
+		<Workers as WorkerRegistry<AccountId, Balance>>::release_verifier_snapshot(snapshot);
+		assert!(pallet_compute::VerifierSnapshots::<Runtime>::iter().next().is_none());
 	});
 }
 

@@ -17,6 +17,8 @@ mlchain_runtime_common::impl_marketplace_configs! {
 	runtime: Runtime,
 	days: DAYS,
 	randomness: pallet_relay_randomness::RandomnessFromOneRelayEpochAgo<Runtime>,
+	// The relay state proof does not say when the relay epoch ends: postponed draws poll.
+	randomness_changes: (),
 	// Relay epochs last 4 hours on Polkadot (1 hour on Kusama and Paseo): a draw waits for the
 	// second relay epoch change after it was asked for (up to two epochs and a bit), so four
 	// Polkadot epochs leave a margin.
