@@ -907,7 +907,9 @@ fn a_verifier_cannot_raise_its_odds_once_the_draw_is_asked_for() {
 	// ninety times more: with the new bond it would hold 86 % of the weight.
 	let attacker = *VERIFIERS.iter().find(|v| !seated.contains(v)).unwrap();
 	let attacked =
-		committee_after(|| assert_ok!(Compute::bond_more(signed(attacker), 90_000)));
+		committee_after(|| {
+			assert_ok!(Compute::bond_more(signed(attacker), 90_000));
+		});
 	// The draw uses the verifier set as it stood at the submission: nothing changes.
 	assert_eq!(attacked, honest);
 }
@@ -918,7 +920,9 @@ fn a_verifier_that_quits_after_seeing_the_draw_only_hands_its_seat_to_a_stranger
 	let seated: Vec<u64> = honest.iter().map(|(w, _)| *w).collect();
 	// The second member sees the draw coming and goes offline, hoping to re-roll it.
 	let quitter = seated[1];
-	let attacked = committee_after(|| assert_ok!(Compute::go_offline(signed(quitter))));
+	let attacked = committee_after(|| {
+		assert_ok!(Compute::go_offline(signed(quitter)));
+	});
 	// Every other seat, and every seat's segments, are as drawn; the quitter's seat went to
 	// someone the draw had not picked.
 	assert_eq!(attacked[0], honest[0]);

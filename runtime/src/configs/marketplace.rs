@@ -52,7 +52,6 @@ pub struct BabeEpochChanges;
 
 impl pallet_training::RandomnessChanges<crate::BlockNumber> for BabeEpochChanges {
 	fn next_change_by(now: crate::BlockNumber) -> Option<crate::BlockNumber> {
-		use frame_support::traits::Get;
 		let next_start = u64::from(pallet_babe::Pallet::<Runtime>::current_epoch_start())
 			.saturating_add(<Runtime as pallet_babe::Config>::EpochDuration::get());
 		let slot = u64::from(pallet_babe::CurrentSlot::<Runtime>::get());
