@@ -928,6 +928,14 @@ pub mod pallet {
 			Ok(())
 		}
 
+		fn open_assignments(who: &T::AccountId) -> u32 {
+			Participants::<T>::get(who).map_or(0, |p| p.assignments)
+		}
+
+		fn total_open_assignments() -> u32 {
+			Participants::<T>::iter_values().fold(0u32, |n, p| n.saturating_add(p.assignments))
+		}
+
 		fn snapshot_verifiers() -> Result<SnapshotId, DispatchError> {
 			let now = frame_system::Pallet::<T>::block_number();
 			let next = NextSnapshotId::<T>::get();

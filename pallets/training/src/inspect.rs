@@ -75,6 +75,7 @@ impl<T: Config> Pallet<T> {
 		let mut count = 0u32;
 		let mut index_entries = 0u32;
 		let mut snapshot_holds: BTreeMap<SnapshotId, u32> = BTreeMap::new();
+		let mut entry_locks: BTreeMap<EntryId, u32> = BTreeMap::new();
 		let next = NextTaskId::<T>::get();
 		for (id, task) in Tasks::<T>::iter() {
 			count = count.saturating_add(1);
@@ -91,6 +92,10 @@ impl<T: Config> Pallet<T> {
 			);
 			if let Some(appeal) = &task.appeal {
 				add(&appeal.appellant, appeal.deposit);
+			}
+			*entry_locks.entry(task.datasets.train).or_default() += 1;
+			if task.datasets.eval != task.datasets.train {
+				*entry_locks.entry(task.datasets.eval).or_default() += 1;
 			}
 			match (&task.phase, &task.worker, &task.submission) {
 				(Phase::Open, None, None) => {},
@@ -182,12 +187,46 @@ impl<T: Config> Pallet<T> {
 			AccountTasks::<T>::iter().count() as u32 == index_entries,
 			"stale assignment index entries"
 		);
+		// Every assignment the compute pallet counts is one of ours, and the reverse: each
+		// indexed account has exactly as many open assignments as index entries.
+		let mut per_account: BTreeMap<T::AccountId, u32> = BTreeMap::new();
+		for (who, _, _) in AccountTasks::<T>::iter() {
+			*per_account.entry(who).or_default() += 1;
+		}
+		for (who, entries) in per_account.iter() {
+			ensure!(
+				T::Workers::open_assignments(who) == *entries,
+				"compute's open assignments differ from the assignment index"
+			);
+		}
+		ensure!(
+			T::Workers::total_open_assignments() == index_entries,
+			"compute counts assignments of no task"
+		);
+		// Each dataset a live task uses is locked once per task (once for a task that trains
+		// and evaluates on the same entry).
+		for (entry, tasks) in entry_locks {
+			ensure!(
+				T::Datasets::entry(entry).is_some_and(|e| e.locks == tasks),
+				"dataset locks differ from the live tasks using the dataset"
+			);
+		}
 		let reason: T::RuntimeHoldReason = HoldReason::TaskEscrow.into();
 		for (who, amount) in expected.iter() {
 			ensure!(
 				T::Currency::balance_on_hold(&reason, who) == *amount,
 				"escrow hold differs from the tasks' escrows"
 			);
+		}
+		// No escrow is held by an account without a task or an appeal (where accounts live in
+		// `frame_system`, as in our runtimes; elsewhere this finds no accounts to check).
+		for who in frame_system::Account::<T>::iter_keys() {
+			if !expected.contains_key(&who) {
+				ensure!(
+					T::Currency::balance_on_hold(&reason, &who).is_zero(),
+					"escrow held by an account without a task or an appeal"
+				);
+			}
 		}
 		Ok(())
 	}

@@ -1084,6 +1084,17 @@ pub mod pallet {
 				T::EscalationSeats::get() % 2 == 1,
 				"EscalationSeats must be odd: the escalation's majority must never tie"
 			);
+			use sp_runtime::traits::Saturating;
+			let appeal_seats = T::MaxVerifiers::get()
+				.saturating_mul(2)
+				.saturating_add(1)
+				.saturating_add(T::EscalationSeats::get());
+			assert!(
+				T::VerifierSlash::get().mul_floor(T::VerifierBond::get())
+					>= T::VerifierFee::get().saturating_mul(appeal_seats.into()),
+				"VerifierSlash * VerifierBond must cover the fees of the largest appeal \
+				 (2 MaxVerifiers + 1 + EscalationSeats): a lie must cost its liar the appeal it forces"
+			);
 
 		}
 

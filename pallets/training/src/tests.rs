@@ -5,7 +5,7 @@ use crate::{mock::*, *};
 use frame_support::{
 	assert_noop, assert_ok,
 	traits::{
-		fungible::{Inspect, InspectHold},
+		fungible::{Inspect, InspectHold, MutateHold},
 		Hooks,
 	},
 };
@@ -2508,5 +2508,36 @@ fn random_lifecycles_conserve_funds() {
 		] {
 			assert!(outcomes.get(key).copied().unwrap_or(0) > 0, "no {key} in the run");
 		}
+	});
+}
+
+// ---------- try_state ----------
+
+#[test]
+fn try_state_sees_stranded_escrow_stray_dataset_locks_and_stray_assignments() {
+	let with_a_live_task = |break_it: &dyn Fn()| {
+		new_test_ext().execute_with(|| {
+			let id = create(ALICE);
+			assert_ok!(Training::claim_task(signed(WORKERS[0]), id));
+			check();
+			break_it();
+			assert!(Training::do_try_state().is_err());
+		})
+	};
+	// Escrow held from an account that has no task and no appeal.
+	with_a_live_task(&|| {
+		assert_ok!(Balances::hold(&HoldReason::TaskEscrow.into(), &BOB, 10));
+	});
+	// A dataset lock no task took.
+	with_a_live_task(&|| {
+		assert_ok!(<DataRegistry as DatasetProvider<u64, u64>>::lock(EVAL_ENTRY));
+	});
+	// An assignment in the compute pallet that no task indexes, on an indexed account and on
+	// another.
+	with_a_live_task(&|| {
+		assert_ok!(<Compute as WorkerRegistry<u64, u64>>::lock_bond(&WORKERS[0], 1));
+	});
+	with_a_live_task(&|| {
+		assert_ok!(<Compute as WorkerRegistry<u64, u64>>::lock_bond(&VERIFIERS[0], 1));
 	});
 }

@@ -213,6 +213,14 @@ pub trait WorkerRegistry<AccountId, Balance> {
 	/// Add one `outcome` to `who`'s reputation counters.
 	fn record_outcome(who: &AccountId, outcome: Outcome) -> DispatchResult;
 
+	/// The open assignments of `who` (those `lock_bond` opened and `unlock_bond` has not
+	/// closed); zero if not registered.
+	fn open_assignments(who: &AccountId) -> u32;
+
+	/// The open assignments of every participant together. Reads every participant: for
+	/// `try_state` and tests, never for block execution.
+	fn total_open_assignments() -> u32;
+
 	/// Take a snapshot of the verifier set for a draw whose randomness does not exist yet, or
 	/// share the one already taken in this block: every active verifier with its free bond as
 	/// its weight. The caller holds it until [`Self::release_verifier_snapshot`]. Bond and

@@ -58,8 +58,8 @@ parameter_types! {
 	/// Paid to each verifier who votes with the final decision.
 	pub const VerifierFee: Balance = UNITS;
 	/// Locked from each committee member for the task. `VerifierSlash` of it (20 MLC) must
-	/// cover the fees of an appeal committee (2 x 7 + 1 fees = 15 MLC), so that a lying
-	/// verifier pays for the appeal its lie forces.
+	/// cover the fees of an appeal committee and its escalation seats (2 x 7 + 1 + 3 fees =
+	/// 18 MLC; `integrity_test`), so that a lying verifier pays for the appeal its lie forces.
 	pub const VerifierBond: Balance = 100 * UNITS;
 	/// Fresh verifiers drawn when a committee member reports a segment unserved (odd).
 	pub const EscalationSeats: u32 = 3;
