@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Regenerates the weights.rs of our own pallets by measuring their benchmarks in the runtime:
-# builds mlchain-node with `--features runtime-benchmarks` (the first build takes as long as
-# a cold build; later ones are incremental), then runs `benchmark pallet` for each pallet with
-# the template scripts/weight-template.hbs, which writes the `WeightInfo` trait, the
-# `SubstrateWeight<T>` implementation and the `()` implementation the mocks use.
+# builds mlchain-node with `--features runtime-benchmarks` in the `weights` profile (the first
+# build takes as long as a cold build; later ones are incremental), then runs `benchmark pallet`
+# for each pallet with the template scripts/weight-template.hbs, which writes the `WeightInfo`
+# trait, the `SubstrateWeight<T>` implementation and the `()` implementation the mocks use.
 #
 #   scripts/gen-weights.sh [PALLET ...]     (default: every pallet under pallets/ with benchmarks)
 #
@@ -15,11 +15,13 @@ source scripts/setup.sh
 steps="${STEPS:-50}"
 repeat="${REPEAT:-20}"
 
-cargo build --locked -p mlchain-node --features runtime-benchmarks
-node="$CARGO_TARGET_DIR/debug/mlchain-node"
+# The `weights` profile (`dev` settings) keeps this node out of `target/debug`, where it would
+# replace the node the end-to-end tests start; a test build beside it does not wait for it.
+cargo build --locked -p mlchain-node --features runtime-benchmarks --profile weights
+node="$CARGO_TARGET_DIR/weights/mlchain-node"
 # A debug build of the node keeps the plain (uncompressed) Wasm; the runtime code inside is
 # built with the release profile either way, so the measurements are of optimised code.
-wasm="$CARGO_TARGET_DIR/debug/wbuild/mlchain-runtime/mlchain_runtime.wasm"
+wasm="$CARGO_TARGET_DIR/weights/wbuild/mlchain-runtime/mlchain_runtime.wasm"
 
 pallets=("$@")
 if ((${#pallets[@]} == 0)); then
