@@ -183,16 +183,16 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		ensure!(scheduled == count, "schedule holds more entries than tasks");
-		ensure!(
-			AccountTasks::<T>::iter().count() as u32 == index_entries,
-			"stale assignment index entries"
-		);
 		// Every assignment the compute pallet counts is one of ours, and the reverse: each
 		// indexed account has exactly as many open assignments as index entries.
 		let mut per_account: BTreeMap<T::AccountId, u32> = BTreeMap::new();
 		for (who, _, _) in AccountTasks::<T>::iter() {
 			*per_account.entry(who).or_default() += 1;
 		}
+		ensure!(
+			per_account.values().sum::<u32>() == index_entries,
+			"stale assignment index entries"
+		);
 		for (who, entries) in per_account.iter() {
 			ensure!(
 				T::Workers::open_assignments(who) == *entries,
