@@ -722,11 +722,6 @@ pub mod pallet {
 		}
 
 		/// `p` is online, has at least the minimum bond and at least `min_free` free bond.
-		/// The proof size of reading one snapshot of a full verifier index.
-		fn snapshot_proof_size() -> Weight {
-			Weight::from_parts(0, VerifierSnapshot::<T>::max_encoded_len() as u64)
-		}
-
 		fn is_active(p: &Participant<T>, min_free: BalanceOf<T>) -> bool {
 			p.online && p.bond >= T::MinBond::get() && p.free_bond() >= min_free
 		}
@@ -987,11 +982,7 @@ pub mod pallet {
 		}
 
 		fn snapshot_verifiers_weight() -> Weight {
-			// Reading every verifier is what `select_verifiers` was measured doing with the
-			// whole index; the snapshot adds one read (the newest snapshot) and one write.
-			T::WeightInfo::select_verifiers(T::MaxVerifiers::get(), 1)
-				.saturating_add(T::DbWeight::get().reads_writes(2, 2))
-				.saturating_add(Self::snapshot_proof_size())
+			T::WeightInfo::snapshot_verifiers(T::MaxVerifiers::get())
 		}
 
 		fn select_verifiers(
@@ -1016,11 +1007,16 @@ pub mod pallet {
 		}
 
 		fn select_verifiers_weight(k: u32) -> Weight {
-			// As measured, plus the snapshot read; replacements read at most the participants
-			// the measurement read.
-			T::WeightInfo::select_verifiers(T::MaxVerifiers::get(), k)
-				.saturating_add(T::DbWeight::get().reads(1))
-				.saturating_add(Self::snapshot_proof_size())
+			// As measured (every pick usable), plus one participant read for each replacement a
+			// full index could need.
+			let n = T::MaxVerifiers::get();
+			let replacements = u64::from(n.saturating_sub(k));
+			T::WeightInfo::select_verifiers(n, k)
+				.saturating_add(T::DbWeight::get().reads(replacements))
+				.saturating_add(Weight::from_parts(
+					0,
+					replacements.saturating_mul(Participant::<T>::max_encoded_len() as u64),
+				))
 		}
 	}
 }
