@@ -48,7 +48,7 @@ fn max_entry<T: Config>(owner: &T::AccountId, seed: u8, parent: Option<EntryId>)
 		licence.try_into().unwrap_or_default(),
 		Schema { format: DataFormat::Safetensors, feature_count: u32::MAX, names, row_count: u64::MAX },
 		1000u32.into(),
-		MAX_ROYALTY_BPS,
+		DataRegistry::<T>::max_royalty_bps(),
 		parent,
 	)
 }

@@ -290,6 +290,13 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxLocks: Get<u32>;
 
+		/// Highest royalty an entry may ask, in basis points (at most [`MAX_ROYALTY_BPS`]).
+		/// Royalties are paid out of a task's reward, so without a cap a requester's Sybil
+		/// owner could take an honest worker's whole reward. Entries registered under a higher
+		/// cap are paid at most this.
+		#[pallet::constant]
+		type MaxRoyaltyBps: Get<u16>;
+
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 	}
@@ -453,7 +460,7 @@ pub mod pallet {
 		BadSchema,
 		/// The artifact size must be greater than zero.
 		EmptyArtifact,
-		/// Royalties are at most 10 000 basis points (the whole reward).
+		/// The royalty exceeds the runtime's [`Config::MaxRoyaltyBps`].
 		RoyaltyTooHigh,
 		/// This owner already has an entry with this content root.
 		DuplicateRoot,
@@ -715,7 +722,7 @@ pub mod pallet {
 		pub fn do_register(mut a: Entry<T>) -> Result<EntryId, DispatchError> {
 			let owner = a.owner.clone();
 			ensure!(a.size > 0, Error::<T>::EmptyArtifact);
-			ensure!(a.royalty_bps <= MAX_ROYALTY_BPS, Error::<T>::RoyaltyTooHigh);
+			ensure!(a.royalty_bps <= Self::max_royalty_bps(), Error::<T>::RoyaltyTooHigh);
 			ensure!(uri_is_valid(&a.uri, &a.root), Error::<T>::BadUri);
 			ensure!(licence_is_valid(&a.licence), Error::<T>::BadLicence);
 			ensure!(a.schema.names.iter().all(|n| !n.is_empty()), Error::<T>::BadSchema);
@@ -858,14 +865,19 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// The owner's royalty share of `amount`: nothing for a taken-down entry or the owner's
-		/// own use.
+		/// The runtime's royalty cap, never above the whole amount.
+		pub fn max_royalty_bps() -> u16 {
+			T::MaxRoyaltyBps::get().min(MAX_ROYALTY_BPS)
+		}
+
+		/// The owner's royalty share of `amount` (at most the runtime's cap): nothing for a
+		/// taken-down entry or the owner's own use.
 		fn royalty_of(entry: &Entry<T>, payer: &T::AccountId, amount: BalanceOf<T>) -> BalanceOf<T> {
 			if entry.status == EntryStatus::TakenDown || payer == &entry.owner {
 				return Zero::zero();
 			}
 			sp_runtime::Permill::from_rational(
-				u32::from(entry.royalty_bps),
+				u32::from(entry.royalty_bps.min(Self::max_royalty_bps())),
 				u32::from(MAX_ROYALTY_BPS),
 			)
 			.mul_floor(amount)

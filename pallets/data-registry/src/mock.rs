@@ -50,7 +50,13 @@ impl pallet_data_registry::Config for Test {
 	type MaxUriLen = ConstU32<128>;
 	type MaxAllowList = MaxAllowList;
 	type MaxLocks = ConstU32<3>;
+	type MaxRoyaltyBps = MaxRoyalty;
 	type WeightInfo = ();
+}
+
+frame_support::parameter_types! {
+	/// The runtime's royalty cap; a test may lower it.
+	pub storage MaxRoyalty: u16 = 5_000;
 }
 
 /// Accounts 1..=5 start with 1 000 each; 6 starts with 15 (barely more than a deposit).

@@ -99,7 +99,7 @@ fn register_stores_entry_holds_deposit_and_emits_event() {
 			licence("Apache-2.0 OR MIT"),
 			schema(),
 			25,
-			10_000,
+			MaxRoyalty::get(),
 			None,
 		));
 		let e = Entries::<Test>::get(0).unwrap();
@@ -218,6 +218,36 @@ fn register_with_bad_licence_schema_size_or_royalty_is_refused() {
 		assert_noop!(call("MIT", bad, 1, 0), E::BadSchema);
 		assert_noop!(call("MIT", schema(), 0, 0), E::EmptyArtifact);
 		assert_noop!(call("MIT", schema(), 1, 10_001), E::RoyaltyTooHigh);
+	});
+}
+
+/// A requester's Sybil data owner asking for the whole reward as a royalty: the runtime's cap
+/// refuses it, and an entry registered before the cap was lowered is paid at most the cap.
+#[test]
+fn royalties_are_capped_by_the_runtime() {
+	new_test_ext().execute_with(|| {
+		let register = |bps: u16, seed: u8| {
+			Registry::register(
+				RuntimeOrigin::signed(ALICE),
+				root(seed),
+				1,
+				ArtifactKind::Dataset,
+				uri("ipfs://x"),
+				licence("MIT"),
+				schema(),
+				0,
+				bps,
+				None,
+			)
+		};
+		assert_noop!(register(10_000, 1), E::RoyaltyTooHigh);
+		assert_noop!(register(MaxRoyalty::get() + 1, 1), E::RoyaltyTooHigh);
+		assert_ok!(register(MaxRoyalty::get(), 1));
+		let id = NextEntryId::<Test>::get() - 1;
+		assert_eq!(Registry::royalty_due(id, &BOB, 400), 200);
+		MaxRoyalty::set(&1_000);
+		assert_eq!(Registry::royalty_due(id, &BOB, 400), 40);
+		assert_eq!(Registry::pay_royalty(id, &BOB, 400), Ok(40));
 	});
 }
 

@@ -21,6 +21,10 @@
 //!   the hash of the VRF outputs of the relay epoch before the current one. It changes once per
 //!   relay epoch (4 hours on Polkadot, 1 hour on Kusama and Paseo).
 //! - **Noted at**: the first parachain block whose relay parent showed the current value.
+//! - **Relay slot**: the relay chain's BABE slot at a block's relay parent, also read from the
+//!   proof. The relay slots at which the last two values were noted give the length of a relay
+//!   epoch; with the latest relay slot they tell a consumer when the next value is due
+//!   ([`Pallet::next_change_by`]), so a postponed draw is retried then instead of polling.
 //!
 //! ## Usage
 //!
@@ -66,7 +70,7 @@ use frame_support::{
 	weights::Weight,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
-use sp_runtime::traits::{Hash, Saturating, Zero};
+use sp_runtime::traits::{Hash, SaturatedConversion, Saturating, Zero};
 
 #[cfg(test)]
 mod mock;
@@ -96,6 +100,12 @@ pub mod pallet {
 		/// chain's allowed relay-parent ancestry plus the unincluded segment.
 		#[pallet::constant]
 		type RelayParentLag: Get<BlockNumberFor<Self>>;
+
+		/// The most blocks this chain builds on relay parents of one relay slot (its consensus
+		/// hook's velocity). Turns relay slots left until the next value into blocks of this
+		/// chain, erring late: the next value is certainly noted within that many blocks.
+		#[pallet::constant]
+		type MaxBlocksPerRelaySlot: Get<u32>;
 	}
 
 	/// The relay chain's one-epoch-ago randomness, as of the latest relay parent.
@@ -110,22 +120,75 @@ pub mod pallet {
 	/// VRF outputs make the current value. `None` until two values were noted.
 	#[pallet::storage]
 	pub type PreviouslyNotedAt<T: Config> = StorageValue<_, BlockNumberFor<T>, OptionQuery>;
+
+	/// The relay slot of the relay parent at which [`OneEpochAgo`] was noted: no earlier than
+	/// the first slot of the relay epoch that published it.
+	#[pallet::storage]
+	pub type NotedAtRelaySlot<T: Config> = StorageValue<_, u64, OptionQuery>;
+
+	/// Relay slots between the last two values' [`NotedAtRelaySlot`]: a relay epoch's length,
+	/// give or take how far the two relay parents lagged. `None` until two changes were seen
+	/// (the first value a chain sees may be noted in the middle of its epoch).
+	#[pallet::storage]
+	pub type RelayEpochSlots<T: Config> = StorageValue<_, u64, OptionQuery>;
+
+	/// The relay slot of the latest relay parent.
+	#[pallet::storage]
+	pub type LatestRelaySlot<T: Config> = StorageValue<_, u64, OptionQuery>;
 }
 
 impl<T: Config> Pallet<T> {
-	/// Records `value` if it differs from the stored randomness, with the current block.
-	/// Returns whether it was new.
-	pub fn note(value: RelayRandomnessValue) -> bool {
+	/// Records `value` if it differs from the stored randomness, with the current block and,
+	/// when the proof had it, the relay slot. Returns whether it was new.
+	pub fn note(value: RelayRandomnessValue, relay_slot: Option<u64>) -> bool {
+		if let Some(slot) = relay_slot {
+			LatestRelaySlot::<T>::put(slot);
+		}
 		let previous = OneEpochAgo::<T>::get();
 		if previous == Some(value) {
 			return false;
 		}
+		// The current value's note was itself a change (not the first value this chain saw,
+		// which it may have met in the middle of a relay epoch): only then is the distance to
+		// this note a relay epoch's length.
+		let noted_at_a_change = PreviouslyNotedAt::<T>::get().is_some();
 		if previous.is_some() {
 			PreviouslyNotedAt::<T>::put(NotedAt::<T>::get());
 		}
+		let interval = match (noted_at_a_change, NotedAtRelaySlot::<T>::get(), relay_slot) {
+			(true, Some(before), Some(now)) if now > before => Some(now - before),
+			_ => None,
+		};
+		RelayEpochSlots::<T>::set(interval);
+		NotedAtRelaySlot::<T>::set(relay_slot);
 		OneEpochAgo::<T>::put(value);
 		NotedAt::<T>::put(frame_system::Pallet::<T>::block_number());
 		true
+	}
+
+	/// A block of this chain by which the next relay value is certainly noted, seen from
+	/// block `now`; `None` when that cannot be told (a young chain that has not seen the value
+	/// change twice, or the next value already overdue, as when the relay skipped epochs).
+	///
+	/// Each value is noted at a relay slot no earlier than its epoch's first slot and at most
+	/// the relay-parent lag later, so the observed epoch length is off by at most one lag
+	/// either way; the estimate adds one lag so that it is never early:
+	/// `next ≤ noted + length + lag`. Relay slots left are turned into blocks with the most
+	/// blocks this chain may build per relay slot. (Hooks at `now` see the relay slot of
+	/// block `now - 1`, and a value noted by a block is seen by the next block's hooks; the
+	/// two offsets cancel.)
+	pub fn next_change_by(now: BlockNumberFor<T>) -> Option<BlockNumberFor<T>> {
+		let noted = NotedAtRelaySlot::<T>::get()?;
+		let length = RelayEpochSlots::<T>::get()?;
+		let latest = LatestRelaySlot::<T>::get()?;
+		let lag: u64 = T::RelayParentLag::get().saturated_into();
+		let next = noted.saturating_add(length).saturating_add(lag);
+		if latest >= next {
+			return None;
+		}
+		let blocks = (next - latest)
+			.saturating_mul(u64::from(T::MaxBlocksPerRelaySlot::get().max(1)));
+		Some(now.saturating_add(blocks.saturated_into()))
 	}
 
 	/// The block since which the current randomness is treated as known: the block it was
@@ -157,13 +220,14 @@ impl<T: Config> OnSystemEvent for Pallet<T> {
 	fn on_relay_state_proof(relay_state_proof: &RelayChainStateProof) -> Weight {
 		let read = relay_state_proof
 			.read_optional_entry::<RelayRandomnessValue>(well_known_keys::ONE_EPOCH_AGO_RANDOMNESS);
+		let relay_slot = relay_state_proof.read_slot().ok().map(u64::from);
 		let db = T::DbWeight::get();
 		match read {
 			Ok(Some(value)) => {
-				if Self::note(value) {
-					db.reads_writes(1, 3)
+				if Self::note(value, relay_slot) {
+					db.reads_writes(4, 6)
 				} else {
-					db.reads(1)
+					db.reads_writes(1, 1)
 				}
 			},
 			Ok(None) => {

@@ -2,7 +2,10 @@
 //! proof builder, the same one the parachain's dev mode uses.
 
 use crate as pallet_relay_randomness;
-use frame_support::{derive_impl, traits::ConstU64};
+use frame_support::{
+	derive_impl,
+	traits::{ConstU32, ConstU64},
+};
 use sp_runtime::BuildStorage;
 
 type Block = frame_system::mocking::MockBlock<Test>;
@@ -24,6 +27,7 @@ pub const LAG: u64 = 4;
 
 impl pallet_relay_randomness::Config for Test {
 	type RelayParentLag = ConstU64<LAG>;
+	type MaxBlocksPerRelaySlot = ConstU32<1>;
 }
 
 pub fn new_test_ext() -> sp_io::TestExternalities {

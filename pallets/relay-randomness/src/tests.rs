@@ -8,7 +8,17 @@ const PARA: u32 = 2_000;
 /// A verified relay state proof whose one-epoch-ago randomness is `randomness`, built the way
 /// the parachain's dev mode builds it.
 fn proof_with(randomness: H256) -> RelayChainStateProof {
-	let builder = RelayStateSproofBuilder { para_id: ParaId::from(PARA), randomness, ..Default::default() };
+	proof_at_slot(randomness, 0)
+}
+
+/// A verified relay state proof with `randomness` whose relay parent is at relay slot `slot`.
+fn proof_at_slot(randomness: H256, slot: u64) -> RelayChainStateProof {
+	let builder = RelayStateSproofBuilder {
+		para_id: ParaId::from(PARA),
+		randomness,
+		current_slot: slot.into(),
+		..Default::default()
+	};
 	let (root, proof) = builder.into_state_root_and_proof();
 	RelayChainStateProof::new(ParaId::from(PARA), root, proof).expect("the proof matches its root")
 }
@@ -107,5 +117,80 @@ fn a_value_noted_within_the_lag_of_genesis_is_known_since_genesis() {
 		set_block(3);
 		Pallet::<Test>::on_relay_state_proof(&proof_with(H256::repeat_byte(4)));
 		assert_eq!(RandomnessFromOneRelayEpochAgo::<Test>::random(b"s").1, 0);
+	});
+}
+
+#[test]
+fn the_next_relay_value_is_due_one_observed_epoch_and_a_lag_after_the_last() {
+	new_test_ext().execute_with(|| {
+		// The first value this chain sees, in the middle of its relay epoch, and the first
+		// change: the epoch's length is not known yet.
+		set_block(70);
+		Pallet::<Test>::on_relay_state_proof(&proof_at_slot(H256::repeat_byte(0), 970));
+		set_block(100);
+		Pallet::<Test>::on_relay_state_proof(&proof_at_slot(H256::repeat_byte(1), 1_000));
+		assert_eq!(RelayEpochSlots::<Test>::get(), None);
+		assert_eq!(Pallet::<Test>::next_change_by(101), None);
+		set_block(160);
+		Pallet::<Test>::on_relay_state_proof(&proof_at_slot(H256::repeat_byte(2), 1_060));
+		assert_eq!(NotedAtRelaySlot::<Test>::get(), Some(1_060));
+		assert_eq!(RelayEpochSlots::<Test>::get(), Some(60));
+		set_block(170);
+		Pallet::<Test>::on_relay_state_proof(&proof_at_slot(H256::repeat_byte(2), 1_070));
+		assert_eq!(LatestRelaySlot::<Test>::get(), Some(1_070));
+		// Due by relay slot 1_060 + 60 + LAG, that is 54 relay slots after the latest one,
+		// at most one block of this chain each.
+		assert_eq!(Pallet::<Test>::next_change_by(171), Some(171 + 60 + LAG - 10));
+		// Overdue (the relay skipped an epoch, or the proof stopped carrying the value): no
+		// block can be promised, and the consumer falls back to polling.
+		Pallet::<Test>::on_relay_state_proof(&proof_at_slot(H256::repeat_byte(2), 1_124));
+		assert_eq!(Pallet::<Test>::next_change_by(230), None);
+	});
+}
+
+/// A relay chain with epochs of `EPOCH` slots and this chain building one block per relay
+/// slot (its velocity) on relay parents that lag the relay tip by up to `LAG` slots, varying
+/// from block to block: the block `next_change_by` promises is never before the hooks can see
+/// the next value, and at most four lags after.
+#[test]
+fn the_next_change_is_never_promised_early_whatever_the_relay_parents_lag() {
+	const EPOCH: u64 = 37;
+	const TIP_AT_BLOCK_ZERO: u64 = 1_000;
+	new_test_ext().execute_with(|| {
+		let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+		let mut lag = || {
+			state ^= state << 13;
+			state ^= state >> 7;
+			state ^= state << 17;
+			state % (LAG + 1)
+		};
+		let mut relay_parent = 0;
+		// seen_at[i]: the first block whose hooks see the i-th value noted.
+		let mut seen_at: Vec<u64> = Vec::new();
+		// (index of the value due next, block promised for it)
+		let mut promises: Vec<(usize, u64)> = Vec::new();
+		for block in 1..2_000u64 {
+			// The hooks of `block` run before it notes anything.
+			if let Some(promise) = Pallet::<Test>::next_change_by(block) {
+				promises.push((seen_at.len(), promise));
+			}
+			set_block(block);
+			// Relay parents only move forward, by at least a slot a block (one block per relay
+			// slot), and never past the relay tip.
+			relay_parent = (block + TIP_AT_BLOCK_ZERO - lag()).max(relay_parent + 1);
+			let before = OneEpochAgo::<Test>::get();
+			let value = H256::from_low_u64_be(relay_parent / EPOCH);
+			Pallet::<Test>::on_relay_state_proof(&proof_at_slot(value, relay_parent));
+			if OneEpochAgo::<Test>::get() != before {
+				seen_at.push(block + 1);
+			}
+		}
+		assert!(seen_at.len() > 40, "{} relay values", seen_at.len());
+		assert!(promises.len() > 1_500, "{} promises", promises.len());
+		for (next, promise) in promises {
+			let Some(&seen) = seen_at.get(next) else { continue };
+			assert!(promise >= seen, "value {next} promised by {promise}, seen at {seen}");
+			assert!(promise <= seen + 4 * LAG, "value {next} promised by {promise}, seen at {seen}");
+		}
 	});
 }

@@ -6,7 +6,7 @@ use crate as pallet_training;
 use core::cell::RefCell;
 use frame_support::{
 	derive_impl, parameter_types,
-	traits::{ConstU32, ConstU64, Hooks, Randomness},
+	traits::{ConstU16, ConstU32, ConstU64, Hooks, Randomness},
 };
 use frame_system::EnsureRoot;
 use pallet_compute::{Capabilities, Endpoint, ModelFamily};
@@ -60,6 +60,7 @@ impl pallet_data_registry::Config for Test {
 	type MaxUriLen = ConstU32<64>;
 	type MaxAllowList = ConstU32<4>;
 	type MaxLocks = ConstU32<64>;
+	type MaxRoyaltyBps = ConstU16<2_500>;
 	type WeightInfo = ();
 }
 

@@ -47,6 +47,9 @@ parameter_types! {
 	pub const MaxTrainingSteps: u32 = 1_000_000;
 	/// Tasks alive at once: bounds storage and the deadline schedule.
 	pub const MaxOpenTasks: u32 = 1_024;
+	/// Highest royalty an entry may ask (basis points of what a task pays after the royalties
+	/// before it): a requester's Sybil data owner cannot take most of an honest worker's reward.
+	pub const MaxRoyaltyBps: u16 = 2_500;
 	/// Deadlines handled per block; more spill into the next block.
 	pub const MaxScheduledPerBlock: u32 = 16;
 	/// Committee rounds without a majority before a task is refunded.
@@ -210,6 +213,7 @@ macro_rules! impl_marketplace_configs {
 			type MaxUriLen = $crate::marketplace::MaxUriLen;
 			type MaxAllowList = $crate::marketplace::MaxAllowList;
 			type MaxLocks = $crate::marketplace::MaxEntryLocks;
+			type MaxRoyaltyBps = $crate::marketplace::MaxRoyaltyBps;
 			type WeightInfo = $crate::reexports::pallet_data_registry::weights::SubstrateWeight<$runtime>;
 		}
 

@@ -99,7 +99,11 @@ fn registry_errors_reach_the_caller_by_name() {
 		{
 			*uri = testing::bounded(b"ftp://example.org/data");
 		}
-		let too_much_royalty = register_dataset_call(root, UNITS, 10_001);
+		// Above the runtime's cap (25 %): a requester's own data owner cannot take most of a
+		// worker's reward.
+		use mlchain_runtime_common::marketplace::MaxRoyaltyBps;
+		let cap = <MaxRoyaltyBps as frame_support::traits::Get<u16>>::get();
+		let too_much_royalty = register_dataset_call(root, UNITS, cap + 1);
 		let outcomes = block_with(vec![
 			signed_with_nonce(&alice, bad_uri, 0),
 			signed_with_nonce(&alice, too_much_royalty, 1),

@@ -111,7 +111,8 @@ pub enum DataCommand {
         /// Price in MLC that each task using the dataset pays.
         #[arg(long, default_value = "1", value_parser = roles::parse_mlc)]
         price: Balance,
-        /// Royalty on accepted tasks' rewards, in basis points (100 = 1 %).
+        /// Royalty on accepted tasks' rewards, in basis points (100 = 1 %); the runtime caps
+        /// it (2 500 on mlchain).
         #[arg(long, default_value_t = 500)]
         royalty_bps: u16,
         /// SPDX licence identifier.

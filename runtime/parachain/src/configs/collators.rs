@@ -7,7 +7,7 @@
 //! the relay state proof of every block for committee draws.
 
 use crate::{
-	constants::{currency::*, time::*},
+	constants::{async_backing::BLOCK_PROCESSING_VELOCITY, currency::*, time::*},
 	AccountId, Aura, AuraId, Balances, BlockNumber, CollatorSelection, Runtime, RuntimeEvent,
 	Session, SessionKeys,
 };
@@ -108,6 +108,7 @@ parameter_types! {
 
 impl pallet_relay_randomness::Config for Runtime {
 	type RelayParentLag = RelayParentLag;
+	type MaxBlocksPerRelaySlot = ConstU32<BLOCK_PROCESSING_VELOCITY>;
 }
 
 /// Candidacy bond at genesis: a candidate must have something to lose beyond its fees.

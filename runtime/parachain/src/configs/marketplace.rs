@@ -13,12 +13,22 @@ use crate::{
 use crate::RuntimeOrigin;
 pub use mlchain_runtime_common::marketplace::*;
 
+/// When the relay chain's one-epoch-ago randomness changes next, as this chain can tell from
+/// the relay slots it has seen ([`pallet_relay_randomness::Pallet::next_change_by`]).
+pub struct RelayEpochChanges;
+
+impl pallet_training::RandomnessChanges<crate::BlockNumber> for RelayEpochChanges {
+	fn next_change_by(now: crate::BlockNumber) -> Option<crate::BlockNumber> {
+		pallet_relay_randomness::Pallet::<Runtime>::next_change_by(now)
+	}
+}
+
 mlchain_runtime_common::impl_marketplace_configs! {
 	runtime: Runtime,
 	days: DAYS,
 	randomness: pallet_relay_randomness::RandomnessFromOneRelayEpochAgo<Runtime>,
-	// The relay state proof does not say when the relay epoch ends: postponed draws poll.
-	randomness_changes: (),
+	// A postponed draw is retried when the relay pallet expects the next relay value.
+	randomness_changes: RelayEpochChanges,
 	// Relay epochs last 4 hours on Polkadot (1 hour on Kusama and Paseo): a draw waits for the
 	// second relay epoch change after it was asked for (up to two epochs and a bit), so four
 	// Polkadot epochs leave a margin.

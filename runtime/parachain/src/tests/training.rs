@@ -46,6 +46,13 @@ fn set_window(window: windows::Parameters) -> RuntimeCall {
 fn an_honest_task_goes_from_creation_to_payout_with_relay_randomness() {
 	genesis_of(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
 		produce_blocks(1);
+		// A young chain knows a relay epoch's length only once it saw two changes of the
+		// relay value (the first value it sees may be in the middle of an epoch); until then a
+		// postponed draw polls. Start the task on a chain that knows it.
+		while pallet_relay_randomness::RelayEpochSlots::<Runtime>::get().is_none() {
+			produce_blocks(1);
+		}
+		assert_eq!(pallet_relay_randomness::RelayEpochSlots::<Runtime>::get(), Some(RELAY_EPOCH_BLOCKS.into()));
 		let [requester, owner, worker] =
 			[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie];
 		let verifiers = [Sr25519Keyring::Dave, Sr25519Keyring::Eve, Sr25519Keyring::Ferdie];
@@ -112,12 +119,22 @@ fn an_honest_task_goes_from_creation_to_payout_with_relay_randomness() {
 		// after the submission, relay epoch index + 2.
 		let lag = crate::configs::collators::RelayParentLag::get();
 		let mut drawn_at = None;
+		let mut postponed = 0;
 		for _ in 0..configs::SelectionTimeout::get() {
 			if Tasks::<Runtime>::get(task).unwrap().phase == Phase::Voting {
 				drawn_at = Some(System::block_number());
 				break;
 			}
 			ok_block(vec![]);
+			postponed += System::events()
+				.iter()
+				.filter(|r| {
+					matches!(
+						r.event,
+						RuntimeEvent::Training(pallet_training::Event::SelectionPostponed { .. })
+					)
+				})
+				.count();
 		}
 		let drawn_at = drawn_at.expect("a committee is drawn within the selection timeout");
 		let noted_at = pallet_relay_randomness::NotedAt::<Runtime>::get();
@@ -131,6 +148,11 @@ fn an_honest_task_goes_from_creation_to_payout_with_relay_randomness() {
 			+ RELAY_EPOCH_BLOCKS;
 		assert_eq!(previously, first_boundary);
 		assert_eq!(noted_at, first_boundary + RELAY_EPOCH_BLOCKS);
+		// A postponed draw is retried when the next relay value is due (from the relay slots
+		// seen, with one lag of margin), not every `SelectionDelay` blocks: the first try,
+		// then once per relay value until a fresh one.
+		assert!(postponed <= 3, "{postponed} postponements");
+		assert!(drawn_at <= noted_at + 1 + lag, "drawn at {drawn_at}, value noted at {noted_at}");
 
 		let round = Tasks::<Runtime>::get(task).unwrap().current_round().cloned().unwrap();
 		assert_eq!(round.commit_deadline, drawn_at + commit);
