@@ -42,7 +42,7 @@ async fn main() {
     for v in ["Charlie", "Dave", "Eve"] {
         cluster.start_daemon(v, "verifier", &market, &["--max-tasks", "1"]);
     }
-    println!("== Alice posts a task: train an MLP on entry {} and evaluate on entry {}, reward 50 MLC", market.train_entry, market.eval_entry);
+    println!("== Alice posts a task: train an MLP on entry {} and evaluate on entry {}, reward 20 MLC", market.train_entry, market.eval_entry);
     tokio::task::block_in_place(|| cluster.submit_and_wait(&market));
     println!("== balances (free) before the task and after it; differences include transaction fees and bonds");
     for (who, before) in people.iter().zip(before) {

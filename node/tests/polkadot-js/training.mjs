@@ -94,7 +94,7 @@ log(`Ferdie registered datasets ${datasets.train} and ${datasets.eval}; Bob bond
 
 // ---- 3. The requester posts the task: 12 steps in 4 segments, 3 verifiers, 2 segments each. ----
 const spec = demoTaskSpec(TRAIN_ROOT, EVAL_ROOT);
-const reward = 50n * UNIT;
+const reward = 20n * UNIT;
 const requesterStart = await free(requester);
 const created = await sendOk(api, api.tx.training.createTask(spec, datasets, reward, minBond, { claimWithin: 50, execution: 50 }), requester);
 const taskCreated = created.events.find(({ event: e }) => api.events.training.TaskCreated.is(e)).event.data;
@@ -104,6 +104,9 @@ const fee = api.consts.training.verifierFee.toBigInt();
 const escalationFees = BigInt(api.consts.training.escalationSeats.toString()) * fee;
 const escrow = reward + 3n * fee + escalationFees + trainPrice + evalPrice;
 facts['escrow held'] = taskCreated.escrow.toBigInt() === escrow;
+// Creating a task pays a fee to the treasury that is never refunded (anti-flooding).
+facts['creation fee paid'] = taskCreated.creationFee.toBigInt() === api.consts.training.taskCreationFee.toBigInt()
+  && taskCreated.creationFee.toBigInt() > 0n;
 log(`Alice created task ${task}; escrow ${taskCreated.escrow.toHuman()} (reward + 3 fees + escalation fees + both prices)`);
 
 // ---- 4. The worker claims and commits to its run. ----

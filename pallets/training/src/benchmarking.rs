@@ -10,7 +10,7 @@ use crate::{Pallet as Training, Task};
 use alloc::{vec, vec::Vec};
 use frame_benchmarking::v2::*;
 use frame_support::traits::{
-	fungible::{Inspect, Mutate, MutateHold},
+	fungible::{Inspect, InspectHold, Mutate, MutateHold},
 	Get, Hooks,
 };
 use frame_system::RawOrigin;
@@ -19,7 +19,7 @@ use mlchain_primitives::{
 	spec::{Activation, Loss, LrSchedule, ModelSpec, OptimizerSpec},
 	training::verdict_commitment,
 };
-use sp_runtime::traits::{One, Saturating};
+use sp_runtime::traits::{One, Saturating, Zero};
 
 /// What the benchmarks need from the runtime's providers.
 pub trait BenchmarkHelper<AccountId, Balance> {
@@ -57,6 +57,12 @@ fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
 	let who: T::AccountId = account(name, index, 0);
 	T::Currency::set_balance(&who, plenty::<T>());
 	who
+}
+
+/// The smallest worker bond a task of `reward` and `v` seats may ask.
+fn worker_bond<T: Config>(reward: BalanceOf<T>, v: u32) -> Result<BalanceOf<T>, BenchmarkError> {
+	Training::<T>::min_worker_bond(reward, v)
+		.ok_or(BenchmarkError::Stop("no worker bond is large enough for the benchmark reward"))
 }
 
 fn bond<T: Config>() -> BalanceOf<T> {
@@ -111,12 +117,13 @@ fn create<T: Config>(v: u32) -> Result<(TaskId, T::AccountId), BenchmarkError> {
 	let eval = T::BenchmarkHelper::register_dataset(&owner2, EVAL, price, 500);
 	let requester = funded::<T>("requester", 0);
 	let id = NextTaskId::<T>::get();
+	let reward = T::Currency::minimum_balance().saturating_mul(100u32.into());
 	Training::<T>::create_task(
 		RawOrigin::Signed(requester.clone()).into(),
 		spec::<T>(v),
 		DatasetIds { train, eval },
-		T::Currency::minimum_balance().saturating_mul(100u32.into()),
-		T::MinWorkerBond::get(),
+		reward,
+		worker_bond::<T>(reward, v)?,
 		deadlines::<T>(),
 	)?;
 	Ok((id, requester))
@@ -218,6 +225,9 @@ mod benchmarks {
 		let eval = T::BenchmarkHelper::register_dataset(&owner2, EVAL, price, 500);
 		let requester = funded::<T>("requester", 0);
 		let reward = T::Currency::minimum_balance().saturating_mul(100u32.into());
+		let needed = worker_bond::<T>(reward, T::MaxVerifiers::get())?;
+		// The creation fee goes to the treasury, which exists on a live chain.
+		T::Currency::set_balance(&T::SlashDestination::get(), T::Currency::minimum_balance());
 
 		#[extrinsic_call]
 		_(
@@ -225,7 +235,7 @@ mod benchmarks {
 			spec::<T>(T::MaxVerifiers::get()),
 			DatasetIds { train, eval },
 			reward,
-			T::MinWorkerBond::get(),
+			needed,
 			deadlines::<T>(),
 		);
 
@@ -247,6 +257,13 @@ mod benchmarks {
 	#[benchmark]
 	fn claim_task() -> Result<(), BenchmarkError> {
 		let (id, _) = create::<T>(T::MaxVerifiers::get())?;
+		// The most earlier workers barred that still leaves the task open.
+		let mut t = task::<T>(id)?;
+		for i in 1..T::MaxClaimsPerTask::get() {
+			let barred: T::AccountId = account("barred", i, 0);
+			t.barred.try_push(barred).map_err(|_| BenchmarkError::Weightless)?;
+		}
+		Tasks::<T>::insert(id, t);
 		let worker = funded::<T>("worker", 0);
 		T::BenchmarkHelper::register_worker(&worker, bond::<T>());
 
@@ -254,6 +271,26 @@ mod benchmarks {
 		_(RawOrigin::Signed(worker), id);
 
 		assert!(matches!(task::<T>(id)?.phase, Phase::Claimed { .. }));
+		Ok(())
+	}
+
+	/// The heavier outcome: the claim window is over, so the task is refunded (escrow
+	/// released, datasets unlocked) rather than reopened.
+	#[benchmark]
+	fn release_claim() -> Result<(), BenchmarkError> {
+		let (id, requester) = create::<T>(T::MaxVerifiers::get())?;
+		let worker = funded::<T>("worker", 0);
+		T::BenchmarkHelper::register_worker(&worker, bond::<T>());
+		Training::<T>::claim_task(RawOrigin::Signed(worker.clone()).into(), id)?;
+		let mut t = task::<T>(id)?;
+		t.claim_until = frame_system::Pallet::<T>::block_number();
+		Tasks::<T>::insert(id, t);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(worker), id);
+
+		assert!(Tasks::<T>::get(id).is_none());
+		assert!(T::Currency::balance_on_hold(&HoldReason::TaskEscrow.into(), &requester).is_zero());
 		Ok(())
 	}
 
@@ -397,7 +434,7 @@ mod benchmarks {
 		t.round = Some(round::<T>(id, &first, reject_first, AssignmentRole::Verifier)?);
 		t.appeal = Some(Appeal {
 			appellant: worker,
-			deposit: sp_runtime::traits::Zero::zero(),
+			deposit: Zero::zero(),
 			filed_at: now,
 			first_decision: Decision::Rejected,
 			round: None,

@@ -76,9 +76,20 @@ impl<T: Config> Pallet<T> {
 		let mut index_entries = 0u32;
 		let mut snapshot_holds: BTreeMap<SnapshotId, u32> = BTreeMap::new();
 		let mut entry_locks: BTreeMap<EntryId, u32> = BTreeMap::new();
+		let mut per_requester: BTreeMap<T::AccountId, u32> = BTreeMap::new();
 		let next = NextTaskId::<T>::get();
 		for (id, task) in Tasks::<T>::iter() {
 			count = count.saturating_add(1);
+			*per_requester.entry(task.requester.clone()).or_default() += 1;
+			ensure!(
+				task.worker.as_ref().is_none_or(|w| !task.barred.contains(w)),
+				"a barred worker holds the task"
+			);
+			ensure!(
+				task.barred.len() < T::MaxClaimsPerTask::get() as usize ||
+					!matches!(task.phase, Phase::Open),
+				"an open task that cannot bar its next worker"
+			);
 			ensure!(id < next, "task id not below NextTaskId");
 			add(&task.requester, task.escrow());
 			ensure!(
@@ -165,6 +176,17 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		ensure!(count == TaskCount::<T>::get(), "TaskCount differs from the tasks");
+		ensure!(
+			RequesterTasks::<T>::iter().count() == per_requester.len(),
+			"a requester counted without live tasks"
+		);
+		for (who, tasks) in per_requester {
+			ensure!(
+				RequesterTasks::<T>::get(&who) == tasks &&
+					tasks <= T::MaxTasksPerRequester::get(),
+				"requester task count differs from its live tasks"
+			);
+		}
 		for (snapshot, holds) in snapshot_holds {
 			ensure!(
 				T::Workers::verifier_snapshot_holds(snapshot) == holds,

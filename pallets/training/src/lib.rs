@@ -12,8 +12,14 @@
 //! the fees of `V` verifiers and the datasets' use prices are held from the requester
 //! ([`HoldReason::TaskEscrow`]); the datasets are locked in the registry for the task's life.
 //!
+//! Creating a task also pays [`Config::TaskCreationFee`] to the treasury, never refunded, and
+//! a requester has at most [`Config::MaxTasksPerRequester`] live tasks, so nobody can fill the
+//! market (or lock a dataset) with tasks it cancels later.
+//!
 //! A **worker** claims it ([`Pallet::claim_task`], part of its bond is locked in the compute
-//! pallet), trains deterministically and commits to the whole run with
+//! pallet; a worker rejected on the task, timed out on it or that gave it back within
+//! [`Config::ClaimGrace`] with [`Pallet::release_claim`] may not claim it again), trains
+//! deterministically and commits to the whole run with
 //! [`Pallet::submit_result`]: the Merkle root over the `S/K + 1` checkpoint hashes (leaf 0 is
 //! the initial weights, leaf `i` the checkpoint after `i * K` steps), the final model hash and
 //! its metric.
@@ -67,8 +73,8 @@
 //! ## Usage
 //!
 //! Calls: [`Pallet::create_task`], [`Pallet::cancel_task`], [`Pallet::claim_task`],
-//! [`Pallet::submit_result`], [`Pallet::commit_verdict`], [`Pallet::reveal_verdict`],
-//! [`Pallet::appeal`]. Clients find their work through the runtime API
+//! [`Pallet::release_claim`], [`Pallet::submit_result`], [`Pallet::commit_verdict`],
+//! [`Pallet::reveal_verdict`], [`Pallet::appeal`]. Clients find their work through the runtime API
 //! (`pallet-training-runtime-api`, backed by [`Pallet::assignments_of`]). The commitment a
 //! verifier publishes is [`mlchain_primitives::training::verdict_commitment`], shared with the
 //! worker. `docs/training-tasks.md` walks through a task call by call and explains the
@@ -469,6 +475,9 @@ pub struct Task<T: Config> {
 	/// that no bond or online change made after the randomness is known counts in the draw.
 	/// Held while the task is `Selecting` or `Escalating`, `None` otherwise.
 	pub snapshot: Option<SnapshotId>,
+	/// Workers that may not claim this task again: rejected on it, timed out on it, or gave
+	/// it back. Full ([`Config::MaxClaimsPerTask`]) means the task is refunded, not reopened.
+	pub barred: BoundedVec<T::AccountId, T::MaxClaimsPerTask>,
 }
 
 impl<T: Config> Task<T> {
@@ -580,6 +589,27 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxOpenTasks: Get<u32>;
 
+		/// Most live tasks one requester may have, so that no account alone can fill
+		/// [`Config::MaxOpenTasks`] (or lock a popular dataset) with tasks it cancels later.
+		#[pallet::constant]
+		type MaxTasksPerRequester: Get<u32>;
+
+		/// Paid to the treasury ([`Config::SlashDestination`]) by every `create_task` and never
+		/// refunded: flooding the market with tasks costs this much per task, cancelled or not.
+		#[pallet::constant]
+		type TaskCreationFee: Get<BalanceOf<Self>>;
+
+		/// Most claims of one task: a worker that was rejected on a task, timed out on it or
+		/// released its claim may not claim it again, and after this many claims the task is
+		/// refunded instead of reopened (so the list of barred workers stays bounded).
+		#[pallet::constant]
+		type MaxClaimsPerTask: Get<u32>;
+
+		/// Blocks after a claim in which the worker may give the task back
+		/// ([`Pallet::release_claim`]) without a slash (it cannot claim that task again).
+		#[pallet::constant]
+		type ClaimGrace: Get<BlockNumberFor<Self>>;
+
 		/// Most tasks whose deadline `on_initialize` handles in one block.
 		#[pallet::constant]
 		type MaxScheduledPerBlock: Get<u32>;
@@ -623,9 +653,18 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxExecutionWindow: Get<BlockNumberFor<Self>>;
 
-		/// Smallest worker bond a task may require.
+		/// Smallest worker bond a task may require, whatever its reward. A task also needs at
+		/// least the bond that makes cheating lose for its reward and verifier count
+		/// ([`Pallet::min_worker_bond`]).
 		#[pallet::constant]
 		type MinWorkerBond: Get<BalanceOf<Self>>;
+
+		/// Share of the verifiers' selection weight assumed to collude with a cheating worker
+		/// (or to accept without replaying) when sizing the worker bond: the bond makes cheating
+		/// lose against any coalition up to this share (`mlchain_primitives::economics`).
+		/// Below one half.
+		#[pallet::constant]
+		type AssumedCollusion: Get<Perbill>;
 
 		/// Fee paid to each verifier whose vote stands against the deciding round.
 		#[pallet::constant]
@@ -635,8 +674,9 @@ pub mod pallet {
 		#[pallet::constant]
 		type VerifierBond: Get<BalanceOf<Self>>;
 
-		/// Part of the worker bond slashed (to the treasury) when the worker does not submit in
-		/// time.
+		/// Slashed (to the treasury) from a worker that does not submit in time: this part of
+		/// the task's reward, at most the worker bond. Sized by the task (what the delay costs
+		/// its requester), not by whatever bond the requester asked for.
 		#[pallet::constant]
 		type NoShowSlash: Get<Perbill>;
 
@@ -684,6 +724,11 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type TaskCount<T> = StorageValue<_, u32, ValueQuery>;
 
+	/// Number of live tasks of each requester (at most [`Config::MaxTasksPerRequester`]).
+	#[pallet::storage]
+	pub type RequesterTasks<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
 	/// Tasks whose current phase ends at a block, handled by `on_initialize` of that block.
 	#[pallet::storage]
 	pub type Schedule<T: Config> = StorageMap<
@@ -713,6 +758,8 @@ pub mod pallet {
 			reward: BalanceOf<T>,
 			/// Total held: reward, verifier fees and data prices.
 			escrow: BalanceOf<T>,
+			/// Paid to the treasury for creating it (never refunded).
+			creation_fee: BalanceOf<T>,
 			/// Last block to claim it.
 			claim_until: BlockNumberFor<T>,
 		},
@@ -753,6 +800,14 @@ pub mod pallet {
 			metric_ppb: u64,
 			/// Block of the committee draw.
 			select_at: BlockNumberFor<T>,
+		},
+		/// The worker gave the task back within [`Config::ClaimGrace`]: its bond was unlocked
+		/// without a slash, and it may not claim this task again.
+		ClaimReleased {
+			/// The task.
+			task: TaskId,
+			/// The worker.
+			worker: T::AccountId,
 		},
 		/// The worker did not submit in time; part of its bond went to the treasury.
 		WorkerTimedOut {
@@ -1001,6 +1056,13 @@ pub mod pallet {
 		InsufficientBalance,
 		/// Too many live tasks; try later.
 		TooManyTasks,
+		/// This requester has [`Config::MaxTasksPerRequester`] live tasks already.
+		TooManyTasksOfRequester,
+		/// This worker was rejected on this task, timed out on it or released it: it may not
+		/// claim it again.
+		BarredFromTask,
+		/// [`Config::ClaimGrace`] has passed since the claim: submit, or let it time out.
+		GraceOver,
 		/// The schedule has no room; try later.
 		ScheduleFull,
 		/// The registry has no such entry.
@@ -1080,6 +1142,12 @@ pub mod pallet {
 					|| !T::RejectSlash::get().is_zero(),
 				"slash split misconfigured"
 			);
+			assert!(T::MaxClaimsPerTask::get() > 0, "MaxClaimsPerTask must be non-zero");
+			assert!(
+				T::MaxTasksPerRequester::get() > 0 &&
+					T::MaxTasksPerRequester::get() <= T::MaxOpenTasks::get(),
+				"MaxTasksPerRequester must be between 1 and MaxOpenTasks"
+			);
 			assert!(
 				T::EscalationSeats::get() % 2 == 1,
 				"EscalationSeats must be odd: the escalation's majority must never tie"
@@ -1095,7 +1163,30 @@ pub mod pallet {
 				"VerifierSlash * VerifierBond must cover the fees of the largest appeal \
 				 (2 MaxVerifiers + 1 + EscalationSeats): a lie must cost its liar the appeal it forces"
 			);
-
+			assert!(
+				T::AssumedCollusion::get() < Perbill::from_percent(50),
+				"AssumedCollusion must be below one half: a colluding majority wins every jury"
+			);
+			assert!(!T::RejectSlash::get().is_zero(), "RejectSlash must be non-zero: the bond is the stake");
+			use sp_runtime::SaturatedConversion;
+			// For every verifier count a task may ask, the bond the pallet requires must make
+			// cheating lose (the inequality of mlchain_primitives::economics, checked exactly).
+			let reward = T::MinWorkerBond::get().max(1u32.into()).saturating_mul(1_000u32.into());
+			for v in 1..=T::MaxVerifiers::get() {
+				let bond = Self::min_worker_bond(reward, v)
+					.expect("some worker bond makes cheating lose for every verifier count");
+				assert!(
+					mlchain_primitives::economics::cheating_loses(
+						reward.saturated_into(),
+						bond.saturated_into(),
+						v,
+						T::EscalationSeats::get(),
+						T::AssumedCollusion::get().deconstruct(),
+						T::RejectSlash::get().deconstruct(),
+					),
+					"the minimum worker bond must make cheating lose"
+				);
+			}
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -1203,6 +1294,16 @@ pub mod pallet {
 		pub fn appeal(origin: OriginFor<T>, task: TaskId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_appeal(who, task)
+		}
+
+		/// Give a claimed task back within [`Config::ClaimGrace`] blocks of the claim (a
+		/// worker that finds it cannot do the work in time): the bond is unlocked without a
+		/// slash and the task reopens (or is refunded); the caller may not claim it again.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::release_claim().saturating_add(Pallet::<T>::schedule_weight()))]
+		pub fn release_claim(origin: OriginFor<T>, task: TaskId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_release_claim(who, task)
 		}
 	}
 }

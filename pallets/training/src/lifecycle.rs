@@ -8,12 +8,36 @@ use crate::Task;
 use crate::*;
 use frame_support::{
 	pallet_prelude::*,
-	traits::{fungible::MutateHold, Get},
+	traits::{
+		fungible::{Mutate, MutateHold},
+		tokens::Preservation,
+		Get,
+	},
 };
 use mlchain_primitives::{spec::SpecError, training::verdict_commitment, verify_proof};
-use sp_runtime::traits::{Saturating, Zero};
+use sp_runtime::{
+	traits::{Saturating, Zero},
+	SaturatedConversion,
+};
 
 impl<T: Config> Pallet<T> {
+	/// The smallest bond a task of `reward` and `verifiers` seats may ask of its worker: the
+	/// runtime's [`Config::MinWorkerBond`], or the bond that makes cheating lose against a
+	/// coalition of [`Config::AssumedCollusion`] of the selection weight if that is larger
+	/// (`mlchain_primitives::economics::min_worker_bond`). `None` if no bond would (a
+	/// reward too large to bond against).
+	pub fn min_worker_bond(reward: BalanceOf<T>, verifiers: u32) -> Option<BalanceOf<T>> {
+		let needed = mlchain_primitives::economics::min_worker_bond(
+			reward.saturated_into(),
+			verifiers,
+			T::EscalationSeats::get(),
+			T::AssumedCollusion::get().deconstruct(),
+			T::RejectSlash::get().deconstruct(),
+		)?;
+		let needed: BalanceOf<T> = needed.try_into().ok()?;
+		Some(needed.max(T::MinWorkerBond::get()))
+	}
+
 	pub(crate) fn do_create(
 		who: T::AccountId,
 		spec: TaskSpec,
@@ -24,7 +48,9 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		Self::validate_spec(&spec)?;
 		ensure!(!reward.is_zero(), Error::<T>::ZeroReward);
-		ensure!(worker_bond >= T::MinWorkerBond::get(), Error::<T>::WorkerBondTooLow);
+		let min_bond =
+			Self::min_worker_bond(reward, spec.verifier_count).ok_or(Error::<T>::WorkerBondTooLow)?;
+		ensure!(worker_bond >= min_bond, Error::<T>::WorkerBondTooLow);
 		ensure!(
 			!deadlines.claim_within.is_zero() && deadlines.claim_within <= T::MaxClaimWindow::get(),
 			Error::<T>::BadClaimWindow
@@ -34,6 +60,10 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::BadExecutionWindow
 		);
 		ensure!(TaskCount::<T>::get() < T::MaxOpenTasks::get(), Error::<T>::TooManyTasks);
+		ensure!(
+			RequesterTasks::<T>::get(&who) < T::MaxTasksPerRequester::get(),
+			Error::<T>::TooManyTasksOfRequester
+		);
 
 		let train_price = Self::check_dataset(datasets.train, &spec.train_dataset, &who)?;
 		let eval_price = if datasets.eval == datasets.train {
@@ -70,10 +100,21 @@ impl<T: Config> Pallet<T> {
 			selecting_since: Zero::zero(),
 			snapshot: None,
 			claims: 0,
+			barred: BoundedVec::new(),
 		};
 		let escrow = task.escrow();
 		T::Currency::hold(&HoldReason::TaskEscrow.into(), &who, escrow)
 			.map_err(|_| Error::<T>::InsufficientBalance)?;
+		let creation_fee = T::TaskCreationFee::get();
+		if !creation_fee.is_zero() {
+			T::Currency::transfer(
+				&who,
+				&T::SlashDestination::get(),
+				creation_fee,
+				Preservation::Preserve,
+			)
+			.map_err(|_| Error::<T>::InsufficientBalance)?;
+		}
 		T::Datasets::lock(datasets.train)?;
 		if datasets.eval != datasets.train {
 			T::Datasets::lock(datasets.eval)?;
@@ -82,11 +123,13 @@ impl<T: Config> Pallet<T> {
 		Tasks::<T>::insert(id, task);
 		NextTaskId::<T>::put(id.saturating_add(1));
 		TaskCount::<T>::mutate(|c| c.saturating_inc());
+		RequesterTasks::<T>::mutate(&who, |c| c.saturating_inc());
 		Self::deposit_event(Event::TaskCreated {
 			task: id,
 			requester: who,
 			reward,
 			escrow,
+			creation_fee,
 			claim_until,
 		});
 		Ok(())
@@ -161,6 +204,7 @@ impl<T: Config> Pallet<T> {
 		let now = frame_system::Pallet::<T>::block_number();
 		ensure!(now <= task.claim_until, Error::<T>::ClaimWindowClosed);
 		ensure!(who != task.requester, Error::<T>::RequesterCannotWork);
+		ensure!(!task.barred.contains(&who), Error::<T>::BarredFromTask);
 		ensure!(
 			T::Workers::is_active_worker(&who, task.worker_bond),
 			Error::<T>::NotEligibleWorker
@@ -175,6 +219,23 @@ impl<T: Config> Pallet<T> {
 		Tasks::<T>::insert(id, task);
 		Self::deposit_event(Event::TaskClaimed { task: id, worker: who, submit_by });
 		Ok(())
+	}
+
+	pub(crate) fn do_release_claim(who: T::AccountId, id: TaskId) -> DispatchResult {
+		let mut task = Tasks::<T>::get(id).ok_or(Error::<T>::UnknownTask)?;
+		let Phase::Claimed { submit_by } = task.phase else {
+			return Err(Error::<T>::NotClaimed.into());
+		};
+		ensure!(task.worker.as_ref() == Some(&who), Error::<T>::NotWorker);
+		let now = frame_system::Pallet::<T>::block_number();
+		let claimed_at = submit_by.saturating_sub(task.execution);
+		ensure!(now <= claimed_at.saturating_add(T::ClaimGrace::get()), Error::<T>::GraceOver);
+		Self::unschedule(id, task.scheduled_at);
+		Self::unlock(&who, task.worker_bond);
+		AccountTasks::<T>::remove(&who, id);
+		Self::bar(&mut task, &who);
+		Self::deposit_event(Event::ClaimReleased { task: id, worker: who });
+		Self::reopen_or_refund(id, task, now)
 	}
 
 	pub(crate) fn do_submit(
@@ -320,6 +381,20 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// What a worker that does not submit `task` in time loses: [`Config::NoShowSlash`] of
+	/// the reward, at most the worker bond.
+	pub fn no_show_slash(task: &Task<T>) -> BalanceOf<T> {
+		T::NoShowSlash::get().mul_floor(task.reward).min(task.worker_bond)
+	}
+
+	/// Record that `worker` may not claim `task` again. A full list leaves the task unable to
+	/// reopen ([`Self::reopen_or_refund`] refunds it).
+	pub(crate) fn bar(task: &mut Task<T>, worker: &T::AccountId) {
+		if !task.barred.contains(worker) && task.barred.try_push(worker.clone()).is_err() {
+			log::debug!(target: "runtime::training", "barred list full; the task will be refunded");
+		}
+	}
+
 	/// Size of the appeal committee: `2V + 1`.
 	pub(crate) fn appeal_committee_size(task: &Task<T>) -> u32 {
 		task.spec.verifier_count.saturating_mul(2).saturating_add(1)
@@ -410,11 +485,12 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// The worker did not submit in time: slash part of its bond to the treasury, then
-	/// reopen or refund.
+	/// The worker did not submit in time: slash [`Config::NoShowSlash`] of the reward (at most
+	/// the bond) to the treasury, bar it from the task, then reopen or refund.
 	fn expire_claimed(id: TaskId, mut task: Task<T>, now: BlockNumberFor<T>) -> DispatchResult {
 		let worker = task.worker.take().ok_or(Error::<T>::NotClaimed)?;
-		let amount = T::NoShowSlash::get().mul_floor(task.worker_bond);
+		let amount = Self::no_show_slash(&task);
+		Self::bar(&mut task, &worker);
 		let slashed = Self::slash(&worker, amount, &[(T::SlashDestination::get(), 1)]);
 		Self::record(&worker, mlchain_pallet_traits::Outcome::Fault);
 		Self::unlock(&worker, task.worker_bond);

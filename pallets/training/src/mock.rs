@@ -144,7 +144,16 @@ pub const ESCALATION_SEATS: u32 = 3;
 /// Where slashes go.
 pub const TREASURY: u64 = 900;
 
+pub const MAX_CLAIMS_PER_TASK: u32 = 3;
+pub const CLAIM_GRACE: u64 = 2;
+
 parameter_types! {
+	/// Zero unless a test sets it, so that the other tests' balances stay simple.
+	pub storage CreationFee: u64 = 0;
+	/// As many as the market holds unless a test lowers it.
+	pub storage MaxTasksPerRequester: u32 = MAX_OPEN_TASKS;
+	/// No collusion assumed unless a test sets it: the other tests' bonds stay at the minimum.
+	pub storage AssumedCollusion: Perbill = Perbill::zero();
 	pub const NoShowSlash: Perbill = Perbill::from_percent(10);
 	pub const RejectSlash: Perbill = Perbill::from_percent(50);
 	pub const RejectSlashToVerifiers: Perbill = Perbill::from_percent(50);
@@ -165,6 +174,10 @@ impl pallet_training::Config for Test {
 	type MaxSegmentsPerVerifier = ConstU32<MAX_SEGMENTS>;
 	type MaxSteps = ConstU32<10_000>;
 	type MaxOpenTasks = ConstU32<MAX_OPEN_TASKS>;
+	type MaxTasksPerRequester = MaxTasksPerRequester;
+	type TaskCreationFee = CreationFee;
+	type MaxClaimsPerTask = ConstU32<MAX_CLAIMS_PER_TASK>;
+	type ClaimGrace = ConstU64<CLAIM_GRACE>;
 	type MaxScheduledPerBlock = ConstU32<4>;
 	type MaxHookWeight = HookBudget;
 	type MaxVoidRounds = ConstU32<1>;
@@ -176,6 +189,7 @@ impl pallet_training::Config for Test {
 	type MaxClaimWindow = ConstU64<100>;
 	type MaxExecutionWindow = ConstU64<50>;
 	type MinWorkerBond = ConstU64<MIN_WORKER_BOND>;
+	type AssumedCollusion = AssumedCollusion;
 	type VerifierFee = ConstU64<FEE>;
 	type VerifierBond = ConstU64<VERIFIER_BOND>;
 	type NoShowSlash = NoShowSlash;

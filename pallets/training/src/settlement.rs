@@ -195,7 +195,8 @@ impl<T: Config> Pallet<T> {
 				let slashed = Self::slash(&worker, amount, &beneficiaries);
 				Self::record(&worker, Outcome::Fault);
 				Self::unlock(&worker, task.worker_bond);
-				Self::deposit_event(Event::TaskRejected { task: id, worker, slashed });
+				Self::deposit_event(Event::TaskRejected { task: id, worker: worker.clone(), slashed });
+				Self::bar(&mut task, &worker);
 				task.worker = None;
 				Self::reopen_or_refund(id, task, now)
 			},
@@ -323,8 +324,10 @@ impl<T: Config> Pallet<T> {
 		spent
 	}
 
-	/// After a rejection or a worker's timeout: open the task for claims again if its claim
-	/// window lasts and the requester can top the verifier fees back up; else refund it.
+	/// After a rejection, a worker's timeout or a released claim: open the task for claims
+	/// again if its claim window lasts, it has room to bar one more worker
+	/// ([`Config::MaxClaimsPerTask`]) and the requester can top the verifier fees back up;
+	/// else refund it.
 	pub(crate) fn reopen_or_refund(
 		id: TaskId,
 		mut task: Task<T>,
@@ -335,7 +338,7 @@ impl<T: Config> Pallet<T> {
 		task.round = None;
 		task.appeal = None;
 		task.void_rounds = 0;
-		if now < task.claim_until {
+		if now < task.claim_until && task.barred.len() < T::MaxClaimsPerTask::get() as usize {
 			let full = Self::round_fees(task.fee, task.spec.verifier_count);
 			let top_up = full.saturating_sub(task.fees_held);
 			let topped = top_up.is_zero()
@@ -393,6 +396,9 @@ impl<T: Config> Pallet<T> {
 		}
 		Tasks::<T>::remove(id);
 		TaskCount::<T>::mutate(|c| *c = c.saturating_sub(1));
+		RequesterTasks::<T>::mutate_exists(&task.requester, |count| {
+			*count = count.map(|c| c.saturating_sub(1)).filter(|c| *c > 0);
+		});
 		refunded
 	}
 

@@ -2,6 +2,7 @@
 //! absent actors, appeals, and a randomised property test of conservation.
 
 use crate::{mock::*, *};
+use sp_runtime::Perbill;
 use frame_support::{
 	assert_noop, assert_ok,
 	traits::{
@@ -343,6 +344,7 @@ fn create_task_holds_escrow_and_locks_datasets() {
 			requester: ALICE,
 			reward: REWARD,
 			escrow: full_escrow(),
+			creation_fee: 0,
 			claim_until: 31
 		}));
 		assert_eq!(TaskCount::<Test>::get(), 1);
@@ -479,6 +481,51 @@ fn create_task_checks_amounts_deadlines_and_funds() {
 			Training::create_task(signed(POOR), spec(), datasets(), REWARD, BOND, deadlines()),
 			E::InsufficientBalance
 		);
+		check();
+	});
+}
+
+/// Finding 12: the worker bond grows with the reward, so that a worker backed by a third of
+/// the verifiers' stake still loses money by faking any part of its run (the inequality of
+/// `mlchain_primitives::economics`, forfeited reward included).
+#[test]
+fn a_bond_too_small_to_make_cheating_lose_is_refused() {
+	new_test_ext().execute_with(|| {
+		AssumedCollusion::set(&Perbill::from_parts(333_333_334));
+		let reward = 1_000;
+		let needed = Training::min_worker_bond(reward, 3).unwrap();
+		// About four rewards with V = 3 and a half slashed (π ≈ 0.336).
+		assert!(needed > 3 * reward && needed < 4 * reward, "{needed}");
+		assert!(needed > MIN_WORKER_BOND);
+		assert!(mlchain_primitives::economics::cheating_loses(
+			reward as u128,
+			needed as u128,
+			3,
+			ESCALATION_SEATS,
+			333_333_334,
+			RejectSlash::get().deconstruct()
+		));
+		// Cheating one bond unit below the minimum is a winning bet for the worker: refused.
+		assert!(!mlchain_primitives::economics::cheating_loses(
+			reward as u128,
+			needed as u128 - 1,
+			3,
+			ESCALATION_SEATS,
+			333_333_334,
+			RejectSlash::get().deconstruct()
+		));
+		let with = |reward: u64, bond: u64| {
+			Training::create_task(signed(ALICE), spec(), datasets(), reward, bond, deadlines())
+		};
+		assert_noop!(with(reward, needed - 1), E::WorkerBondTooLow);
+		// Twice the reward, twice the bond (up to rounding); fewer seats, a larger bond.
+		assert!(Training::min_worker_bond(2 * reward, 3).unwrap() >= 2 * needed - 1);
+		assert!(Training::min_worker_bond(reward, 1).unwrap() > needed);
+		// A small reward still asks the runtime's floor.
+		assert_eq!(Training::min_worker_bond(1, 3), Some(MIN_WORKER_BOND));
+		let id = NextTaskId::<Test>::get();
+		assert_ok!(with(reward, needed));
+		assert_eq!(Tasks::<Test>::get(id).unwrap().worker_bond, needed);
 		check();
 	});
 }
@@ -691,7 +738,8 @@ fn a_worker_who_does_not_submit_is_slashed_and_the_task_reopens() {
 		assert_ok!(Training::claim_task(signed(w), id));
 		let alice = balance(ALICE);
 		run_to_block(12);
-		let slashed = BOND / 10;
+		// A tenth of the reward (at most the bond).
+		let slashed = REWARD / 10;
 		assert!(has_event(Event::WorkerTimedOut { task: id, worker: w, slashed }));
 		assert!(has_event(Event::TaskReopened { task: id, claim_until: 31 }));
 		assert_eq!(balance(ALICE), alice);
@@ -703,7 +751,8 @@ fn a_worker_who_does_not_submit_is_slashed_and_the_task_reopens() {
 		assert_eq!(escrow_held(ALICE), full_escrow());
 		assert!(Training::assignments_of(&w).is_empty());
 		check();
-		// Another worker can take it.
+		// Not the worker that timed out; another worker can take it.
+		assert_noop!(Training::claim_task(signed(w), id), E::BarredFromTask);
 		assert_ok!(Training::claim_task(signed(WORKERS[1]), id));
 		check();
 	});
@@ -719,7 +768,7 @@ fn a_timeout_after_the_claim_window_refunds() {
 		assert!(has_event(Event::TaskRefunded { task: id, refunded: full_escrow() }));
 		assert!(Tasks::<Test>::get(id).is_none());
 		assert_eq!(balance(ALICE), INITIAL);
-		assert_eq!(treasury(), BOND / 10);
+		assert_eq!(treasury(), REWARD / 10);
 		check();
 	});
 }
@@ -1004,7 +1053,9 @@ fn a_cheating_worker_is_caught_slashed_and_the_task_reopens() {
 		assert_eq!(phase(id), Phase::Open);
 		assert!(has_event(Event::TaskReopened { task: id, claim_until: 31 }));
 		check();
-		// The next worker is honest.
+		// The rejected worker may not try again (with the run it now knows was caught, or a
+		// copy of someone else's); the next worker is honest.
+		assert_noop!(Training::claim_task(signed(w), id), E::BarredFromTask);
 		let leaves = run(&[]);
 		claim_and_submit(id, WORKERS[1], &leaves);
 		vote(id, &leaves, |_| Act::Honest);
@@ -2299,12 +2350,18 @@ fn random_lifecycles_conserve_funds() {
 						if rng.chance(5) {
 							let _ = Training::cancel_task(signed(task.requester), id);
 						} else if rng.chance(50) {
-							let _ = Training::claim_task(signed(rng.pick(&WORKERS)), id);
+							// Workers rejected on it, timed out or that gave it back try again.
+							let w = rng.pick(&WORKERS);
+							let claimed = Training::claim_task(signed(w), id).is_ok();
+							assert!(!(claimed && task.barred.contains(&w)), "barred {w} claimed {id}");
 						}
 					},
 					Phase::Claimed { .. } => {
-						// Absent workers sometimes; else submit (a cheat's leaves if cheating).
-						if rng.chance(40) {
+						// Absent workers sometimes, or giving the task back (free only within
+						// the grace); else submit (a cheat's leaves if cheating).
+						if rng.chance(5) {
+							let _ = Training::release_claim(signed(task.worker.unwrap()), id);
+						} else if rng.chance(40) {
 							let w = task.worker.unwrap();
 							let metric = if rng.chance(10) { 1 } else { METRIC };
 							let _ = Training::submit_result(
@@ -2479,6 +2536,7 @@ fn random_lifecycles_conserve_funds() {
 						Event::TaskRejected { .. } => "rejected (reopen or refund)",
 						Event::AppealFiled { .. } => "appealed",
 						Event::WorkerTimedOut { .. } => "worker timed out",
+						Event::ClaimReleased { .. } => "claim released",
 						_ => continue,
 					};
 					*outcomes.entry(name).or_default() += 1;
@@ -2502,6 +2560,7 @@ fn random_lifecycles_conserve_funds() {
 			"rejected (reopen or refund)",
 			"appealed",
 			"worker timed out",
+			"claim released",
 			"honest committee checked",
 			"escalated",
 			"withholding caught",
@@ -2539,5 +2598,148 @@ fn try_state_sees_stranded_escrow_stray_dataset_locks_and_stray_assignments() {
 	});
 	with_a_live_task(&|| {
 		assert_ok!(<Compute as WorkerRegistry<u64, u64>>::lock_bond(&VERIFIERS[0], 1));
+	});
+}
+
+// ---------- claims, floods and royalties ----------
+
+/// The no-show slash follows the task's reward, not whatever bond the requester asked for: a
+/// requester cannot make an honest worker's late run cost it its whole bond.
+#[test]
+fn the_no_show_slash_is_sized_by_the_reward() {
+	new_test_ext().execute_with(|| {
+		let small = 100;
+		let id = NextTaskId::<Test>::get();
+		assert_ok!(Training::create_task(signed(ALICE), spec(), datasets(), small, 900, deadlines()));
+		let w = WORKERS[0];
+		assert_ok!(Training::claim_task(signed(w), id));
+		run_to_block(12);
+		assert!(has_event(Event::WorkerTimedOut { task: id, worker: w, slashed: small / 10 }));
+		assert_eq!(participant(w).bond, 1_000 - small / 10);
+		// Never more than the bond.
+		let task = Tasks::<Test>::get(id).unwrap();
+		let huge = Task::<Test> { reward: 1_000_000, ..task };
+		assert_eq!(Training::no_show_slash(&huge), 900);
+		check();
+	});
+}
+
+#[test]
+fn a_worker_may_give_a_claim_back_within_the_grace_without_a_slash() {
+	new_test_ext().execute_with(|| {
+		let id = create(ALICE);
+		let w = WORKERS[0];
+		assert_noop!(Training::release_claim(signed(w), id), E::NotClaimed);
+		assert_ok!(Training::claim_task(signed(w), id));
+		assert_noop!(Training::release_claim(signed(WORKERS[1]), id), E::NotWorker);
+		let alice = balance(ALICE);
+		run_to_block(1 + CLAIM_GRACE);
+		assert_ok!(Training::release_claim(signed(w), id));
+		assert!(has_event(Event::ClaimReleased { task: id, worker: w }));
+		assert!(has_event(Event::TaskReopened { task: id, claim_until: 31 }));
+		assert_eq!(participant(w).bond, 1_000);
+		assert_eq!(participant(w).locked, 0);
+		assert_eq!(participant(w).reputation.faults, 0);
+		assert_eq!((balance(ALICE), escrow_held(ALICE)), (alice, full_escrow()));
+		assert!(Training::assignments_of(&w).is_empty());
+		assert_eq!(phase(id), Phase::Open);
+		check();
+		// It cannot take it back; after the grace a claim can only be honoured or slashed.
+		assert_noop!(Training::claim_task(signed(w), id), E::BarredFromTask);
+		assert_ok!(Training::claim_task(signed(WORKERS[1]), id));
+		run_to_block(System::block_number() + CLAIM_GRACE + 1);
+		assert_noop!(Training::release_claim(signed(WORKERS[1]), id), E::GraceOver);
+		check();
+	});
+}
+
+/// Finding 19 of the threat review: Sybil workers claiming a task in turn (timing out, or
+/// releasing for free) held it hostage indefinitely. Each one is barred, and after
+/// `MaxClaimsPerTask` claims the requester gets its escrow back.
+#[test]
+fn repeated_claims_cannot_hold_a_task_hostage() {
+	new_test_ext().execute_with(|| {
+		let id = create(ALICE);
+		let alice = balance(ALICE);
+		assert_ok!(Training::claim_task(signed(WORKERS[0]), id));
+		assert_ok!(Training::release_claim(signed(WORKERS[0]), id));
+		assert_ok!(Training::claim_task(signed(WORKERS[1]), id));
+		run_to_block(System::block_number() + 11);
+		assert!(has_event(Event::WorkerTimedOut { task: id, worker: WORKERS[1], slashed: 100 }));
+		assert_eq!(phase(id), Phase::Open);
+		for w in &WORKERS[..2] {
+			assert_noop!(Training::claim_task(signed(*w), id), E::BarredFromTask);
+		}
+		check();
+		assert_eq!(MAX_CLAIMS_PER_TASK, 3);
+		assert_ok!(Training::claim_task(signed(WORKERS[2]), id));
+		assert_ok!(Training::release_claim(signed(WORKERS[2]), id));
+		assert!(has_event(Event::TaskRefunded { task: id, refunded: full_escrow() }));
+		assert!(Tasks::<Test>::get(id).is_none());
+		assert_eq!((balance(ALICE), escrow_held(ALICE)), (alice + full_escrow(), 0));
+		check();
+	});
+}
+
+/// Finding 13: one account filled `MaxOpenTasks` with refundable tasks and blocked creation
+/// chain-wide. Now it is capped, others can still post, and cancelling frees its slots.
+#[test]
+fn one_requester_cannot_fill_the_market() {
+	new_test_ext().execute_with(|| {
+		MaxTasksPerRequester::set(&4);
+		let ids: Vec<TaskId> = (0..4).map(|_| create(ALICE)).collect();
+		assert_noop!(
+			Training::create_task(signed(ALICE), spec(), datasets(), REWARD, BOND, deadlines()),
+			E::TooManyTasksOfRequester
+		);
+		assert_eq!(RequesterTasks::<Test>::get(ALICE), 4);
+		create(BOB);
+		check();
+		assert_ok!(Training::cancel_task(signed(ALICE), ids[0]));
+		assert_eq!(RequesterTasks::<Test>::get(ALICE), 3);
+		create(ALICE);
+		check();
+		for id in ids.into_iter().skip(1).chain([4, 5]) {
+			let requester = Tasks::<Test>::get(id).unwrap().requester;
+			assert_ok!(Training::cancel_task(signed(requester), id));
+		}
+		assert_eq!(RequesterTasks::<Test>::iter().count(), 0, "counts go with the last task");
+		check();
+	});
+}
+
+/// Creating a task costs a fee to the treasury that cancelling does not refund: a flood of
+/// tasks cancelled afterwards costs the flooder that fee per task.
+#[test]
+fn a_flood_of_cancelled_tasks_costs_the_creation_fee_each() {
+	new_test_ext().execute_with(|| {
+		let fee = 7;
+		CreationFee::set(&fee);
+		let (alice, treasury_before) = (balance(ALICE), treasury());
+		let id = NextTaskId::<Test>::get();
+		assert_ok!(Training::create_task(signed(ALICE), spec(), datasets(), REWARD, BOND, deadlines()));
+		assert!(has_event(Event::TaskCreated {
+			task: id,
+			requester: ALICE,
+			reward: REWARD,
+			escrow: full_escrow(),
+			creation_fee: fee,
+			claim_until: 31
+		}));
+		assert_eq!(balance(ALICE), alice - full_escrow() - fee);
+		assert_ok!(Training::cancel_task(signed(ALICE), id));
+		for _ in 0..5 {
+			let id = create(ALICE);
+			assert_ok!(Training::cancel_task(signed(ALICE), id));
+		}
+		assert_eq!(balance(ALICE), alice - 6 * fee);
+		assert_eq!(treasury(), treasury_before + 6 * fee);
+		// A requester that cannot pay the fee on top of the escrow cannot post.
+		CreationFee::set(&(INITIAL - full_escrow()));
+		assert_noop!(
+			Training::create_task(signed(BOB), spec(), datasets(), REWARD, BOND, deadlines()),
+			E::InsufficientBalance
+		);
+		check();
 	});
 }

@@ -47,6 +47,17 @@ parameter_types! {
 	pub const MaxTrainingSteps: u32 = 1_000_000;
 	/// Tasks alive at once: bounds storage and the deadline schedule.
 	pub const MaxOpenTasks: u32 = 1_024;
+	/// Live tasks of one requester: filling the market takes 64 funded accounts.
+	pub const MaxTasksPerRequester: u32 = 16;
+	/// Paid to the treasury by every task creation, never refunded: a flood of 1_024 tasks
+	/// cancelled afterwards costs 1_024 MLC.
+	pub const TaskCreationFee: Balance = UNITS;
+	/// Claims of one task at most; each rejected, timed-out or releasing worker is barred
+	/// from claiming it again.
+	pub const MaxClaimsPerTask: u32 = 8;
+	/// Blocks after a claim in which a worker may give the task back without a slash
+	/// (10 minutes at 6-second blocks).
+	pub const ClaimGrace: BlockNumber = 100;
 	/// Highest royalty an entry may ask (basis points of what a task pays after the royalties
 	/// before it): a requester's Sybil data owner cannot take most of an honest worker's reward.
 	pub const MaxRoyaltyBps: u16 = 2_500;
@@ -58,6 +69,10 @@ parameter_types! {
 	pub const SelectionDelay: BlockNumber = 2;
 	/// A tenth of the registration minimum: tasks may ask for more.
 	pub const MinWorkerBond: Balance = 10 * UNITS;
+	/// Share of the verifiers' selection weight a cheating worker is assumed to control (or
+	/// to find lazy): a task's worker bond must make cheating lose against it (one third,
+	/// rounded up; about 4 rewards for 3 verifiers, `mlchain_primitives::economics`).
+	pub const AssumedCollusion: Perbill = Perbill::from_parts(333_333_334);
 	/// Paid to each verifier who votes with the final decision.
 	pub const VerifierFee: Balance = UNITS;
 	/// Locked from each committee member for the task. `VerifierSlash` of it (20 MLC) must
@@ -66,7 +81,8 @@ parameter_types! {
 	pub const VerifierBond: Balance = 100 * UNITS;
 	/// Fresh verifiers drawn when a committee member reports a segment unserved (odd).
 	pub const EscalationSeats: u32 = 3;
-	/// Taken from the worker's bond (to the treasury) when it does not submit in time.
+	/// Taken from the worker's bond (to the treasury) when it does not submit in time, as a
+	/// part of the task's reward (at most the bond).
 	pub const NoShowSlash: Perbill = Perbill::from_percent(10);
 	/// Taken from the worker's bond when its run is finally rejected.
 	pub const RejectSlash: Perbill = Perbill::from_percent(50);
@@ -312,6 +328,10 @@ macro_rules! impl_marketplace_configs {
 			type MaxSegmentsPerVerifier = $crate::marketplace::MaxSegmentsPerVerifier;
 			type MaxSteps = $crate::marketplace::MaxTrainingSteps;
 			type MaxOpenTasks = $crate::marketplace::MaxOpenTasks;
+			type MaxTasksPerRequester = $crate::marketplace::MaxTasksPerRequester;
+			type TaskCreationFee = $crate::marketplace::TaskCreationFee;
+			type MaxClaimsPerTask = $crate::marketplace::MaxClaimsPerTask;
+			type ClaimGrace = $crate::marketplace::ClaimGrace;
 			type MaxScheduledPerBlock = $crate::marketplace::MaxScheduledPerBlock;
 			type MaxHookWeight = TrainingHookWeight;
 			type MaxVoidRounds = $crate::marketplace::MaxVoidRounds;
@@ -327,6 +347,7 @@ macro_rules! impl_marketplace_configs {
 			type MaxClaimWindow = MaxClaimWindow;
 			type MaxExecutionWindow = MaxExecutionWindow;
 			type MinWorkerBond = $crate::marketplace::MinWorkerBond;
+			type AssumedCollusion = $crate::marketplace::AssumedCollusion;
 			type VerifierFee = $crate::marketplace::VerifierFee;
 			type VerifierBond = $crate::marketplace::VerifierBond;
 			type NoShowSlash = $crate::marketplace::NoShowSlash;

@@ -55,7 +55,7 @@ fn an_honest_task_goes_from_creation_to_payout_with_babe_randomness() {
 		let [requester, owner, worker] =
 			[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie];
 		let verifiers = [Sr25519Keyring::Dave, Sr25519Keyring::Eve, Sr25519Keyring::Ferdie];
-		let (train_price, eval_price, reward) = (2 * UNITS, UNITS, 50 * UNITS);
+		let (train_price, eval_price, reward) = (2 * UNITS, UNITS, 20 * UNITS);
 
 		// Data owner registers both datasets; worker and verifiers register with bonds.
 		// Root shortens the windows from their defaults (100, 40 and 40 blocks).

@@ -148,9 +148,11 @@ pub struct SubmitArgs {
     /// verified.
     #[arg(long, value_parser = roles::parse_mlc)]
     pub reward: Balance,
-    /// Bond in MLC the worker locks while it holds the task.
-    #[arg(long, default_value = "100", value_parser = roles::parse_mlc)]
-    pub worker_bond: Balance,
+    /// Bond in MLC the worker locks while it holds the task. Default: the smallest the chain
+    /// accepts, which grows with the reward (about 4 rewards for 3 verifiers) so that faking
+    /// any part of the run loses the worker money.
+    #[arg(long, value_parser = roles::parse_mlc)]
+    pub worker_bond: Option<Balance>,
     /// Blocks the task stays open for claims.
     #[arg(long, default_value_t = 600)]
     pub claim_within: u32,

@@ -17,7 +17,8 @@ pub struct NewTask {
     pub train_entry: u64,
     pub eval_entry: u64,
     pub reward: Balance,
-    pub worker_bond: Balance,
+    /// `None`: the smallest bond the chain accepts for this reward and verifier count.
+    pub worker_bond: Option<Balance>,
     pub claim_within: u32,
     pub execution: u32,
 }
@@ -35,11 +36,28 @@ pub enum Outcome {
 pub async fn create_task(chain: &Chain, mut task: NewTask) -> Result<TaskId> {
     task.spec.train_dataset = entry_root(chain, task.train_entry, task.spec.train_dataset).await?;
     task.spec.eval_dataset = entry_root(chain, task.eval_entry, task.spec.eval_dataset).await?;
+    let needed = min_worker_bond(chain, task.reward, task.spec.verifier_count).await?;
+    let worker_bond = match task.worker_bond {
+        None => needed,
+        Some(bond) if bond < needed => {
+            return Err(Error::Other(format!(
+                "a worker bond of {} is too small for a reward of {} with {} verifiers: the chain asks at least {} \
+                 so that faking any part of the run loses the worker money (docs/training-tasks.md, bond sizing); \
+                 leave --worker-bond out to use that",
+                mlc(bond),
+                mlc(task.reward),
+                task.spec.verifier_count,
+                mlc(needed)
+            )))
+        }
+        Some(bond) => bond,
+    };
+    println!("worker bond {} (at least {} for this reward and {} verifiers)", mlc(worker_bond), mlc(needed), task.spec.verifier_count);
     let call = runtime::transactions().training().create_task(
         Static(task.spec),
         DatasetIds { train: task.train_entry, eval: task.eval_entry },
         task.reward,
-        task.worker_bond,
+        worker_bond,
         Deadlines { claim_within: task.claim_within, execution: task.execution },
     );
     let events = chain.submit(&call).await?;
@@ -48,13 +66,30 @@ pub async fn create_task(chain: &Chain, mut task: NewTask) -> Result<TaskId> {
         .ok_or_else(|| Error::Other("create_task succeeded without a TaskCreated event".into()))?
         .map_err(|e| Error::Other(e.to_string()))?;
     println!(
-        "task {} created: reward {}, {} held in escrow, open for claims until block {}",
+        "task {} created: reward {}, {} held in escrow, {} creation fee to the treasury, open for claims until block {}",
         created.task,
         mlc(created.reward),
         mlc(created.escrow),
+        mlc(created.creation_fee),
         created.claim_until
     );
     Ok(created.task)
+}
+
+/// The smallest worker bond the chain accepts for `reward` and `verifiers`: the pallet's rule
+/// (`Pallet::min_worker_bond`) from the runtime's constants and the shared formula.
+async fn min_worker_bond(chain: &Chain, reward: Balance, verifiers: u32) -> Result<Balance> {
+    let at = chain.at_best().await?;
+    let constants = at.constants();
+    let training = runtime::constants().training();
+    let get = |e: subxt::error::ConstantError| Error::Other(format!("reading a training constant: {e}"));
+    let floor = constants.entry(training.min_worker_bond()).map_err(get)?;
+    let collusion = constants.entry(training.assumed_collusion()).map_err(get)?.0;
+    let slash = constants.entry(training.reject_slash()).map_err(get)?.0;
+    let seats = constants.entry(training.escalation_seats()).map_err(get)?;
+    let needed = mlchain_primitives::economics::min_worker_bond(reward, verifiers, seats, collusion, slash)
+        .ok_or_else(|| Error::Other(format!("no worker bond is large enough for a reward of {}", mlc(reward))))?;
+    Ok(needed.max(floor))
 }
 
 /// The content root of registry entry `id`; when the spec already names a dataset, it must be
@@ -142,7 +177,9 @@ fn outcome(event: &TrainingEvent, id: TaskId) -> Option<Outcome> {
 pub fn describe(event: &TrainingEvent, id: TaskId, name: &dyn Fn(&AccountId32) -> String) -> Option<String> {
     use TrainingEvent as E;
     let line = match event {
-        E::TaskCreated { task, reward, .. } if *task == id => format!("task created with reward {}", mlc(*reward)),
+        E::TaskCreated { task, reward, creation_fee, .. } if *task == id => {
+            format!("task created with reward {} (creation fee {} to the treasury)", mlc(*reward), mlc(*creation_fee))
+        }
         E::TaskClaimed { task, worker, submit_by } if *task == id => {
             format!("{} claimed the task; must submit by block {submit_by}", name(worker))
         }
@@ -198,6 +235,9 @@ pub fn describe(event: &TrainingEvent, id: TaskId, name: &dyn Fn(&AccountId32) -
         }
         E::TaskRejected { task, worker, slashed } if *task == id => {
             format!("REJECTED: worker {} slashed {}", name(worker), mlc(*slashed))
+        }
+        E::ClaimReleased { task, worker } if *task == id => {
+            format!("{} gave the task back within the grace period (no slash; it may not claim it again)", name(worker))
         }
         E::WorkerTimedOut { task, worker, slashed } if *task == id => {
             format!("worker {} missed its deadline, slashed {}", name(worker), mlc(*slashed))

@@ -170,7 +170,8 @@ async fn claimed_by(chain: &Chain, me: &AccountId32) -> Result<Vec<TaskId>> {
         .collect())
 }
 
-/// The lowest-numbered open task posted by someone else.
+/// The lowest-numbered open task posted by someone else that this worker is not barred from
+/// (rejected on it, timed out on it or gave it back).
 async fn open_task(chain: &Chain, me: &AccountId32) -> Result<Option<(TaskId, Task)>> {
     let at = chain.at_best().await?;
     let mut entries = at.storage().iter(runtime::storage().training().tasks(), ()).await.map_err(ChainError::rpc)?;
@@ -179,7 +180,8 @@ async fn open_task(chain: &Chain, me: &AccountId32) -> Result<Option<(TaskId, Ta
         let entry = entry.map_err(ChainError::rpc)?;
         let (id,) = entry.key().map_err(ChainError::rpc)?.decode().map_err(ChainError::rpc)?;
         let task = entry.value().decode().map_err(ChainError::rpc)?;
-        if matches!(task.phase, Phase::Open) && &task.requester != me && best.as_ref().is_none_or(|(b, _)| id < *b) {
+        let eligible = matches!(task.phase, Phase::Open) && &task.requester != me && !task.barred.0.contains(me);
+        if eligible && best.as_ref().is_none_or(|(b, _)| id < *b) {
             best = Some((id, task));
         }
     }

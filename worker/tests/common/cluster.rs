@@ -230,7 +230,7 @@ impl Cluster {
         self.spawn(name, &args);
     }
 
-    /// Alice posts the demo task (reward 50 MLC) and follows it to its end; her output.
+    /// Alice posts the demo task (reward 20 MLC) and follows it to its end; her output.
     pub fn submit_and_wait(&self, market: &Market) -> String {
         self.run("alice", &self.submit_args(market).iter().map(String::as_str).collect::<Vec<_>>())
     }
@@ -244,7 +244,7 @@ impl Cluster {
     fn submit_args(&self, market: &Market) -> Vec<String> {
         let (train, eval) = (market.train_entry.to_string(), market.eval_entry.to_string());
         ["submit", "--node", &self.ws(), "--suri", "//Alice", "--spec", market.spec.to_str().unwrap(), "--train-data", &train,
-         "--eval-data", &eval, "--reward", "50", "--worker-bond", "100", "--claim-within", "200", "--execution", "200", "--wait"]
+         "--eval-data", &eval, "--reward", "20", "--worker-bond", "100", "--claim-within", "200", "--execution", "200", "--wait"]
             .map(String::from)
             .to_vec()
     }

@@ -56,7 +56,7 @@ fn an_honest_task_goes_from_creation_to_payout_with_relay_randomness() {
 		let [requester, owner, worker] =
 			[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie];
 		let verifiers = [Sr25519Keyring::Dave, Sr25519Keyring::Eve, Sr25519Keyring::Ferdie];
-		let (train_price, eval_price, reward) = (2 * UNITS, UNITS, 50 * UNITS);
+		let (train_price, eval_price, reward) = (2 * UNITS, UNITS, 20 * UNITS);
 
 		let (commit, reveal, appeal) = (6, 4, 3);
 		let alice = Sr25519Keyring::Alice.pair();
