@@ -46,12 +46,12 @@ async fn an_honest_run_is_verified_and_everyone_is_paid_as_the_runtime_says() {
     let owner_before = cluster.free("Ferdie").await;
     let log = tokio::task::block_in_place(|| cluster.submit_and_wait(&market));
 
-    // Reward 50: 10 % royalty to the training entry (5), 10 % of the rest to the evaluation
-    // entry (4.5); both entries cost 2; each verifier earns the 1 MLC fee.
+    // Reward 20: 10 % royalty to the training entry (2), 10 % of the rest to the evaluation
+    // entry (1.8); both entries cost 2; each verifier earns the 1 MLC fee.
     assert!(log.contains("ACCEPTED: worker") && log.contains("paid 16.2 MLC"), "{log}{}", cluster.all_logs());
     assert_eq!(lines_with(&log, "paid 1 MLC, slashed 0 MLC").len(), 3, "{log}");
     assert_eq!(lines_with(&log, "revealed Accept").len(), 3, "{log}");
-    assert_eq!(cluster.free("Ferdie").await - owner_before, 2 * UNIT + 5 * UNIT + 2 * UNIT + 4 * UNIT + UNIT / 2);
+    assert_eq!(cluster.free("Ferdie").await - owner_before, 2 * UNIT + 2 * UNIT + 2 * UNIT + UNIT * 18 / 10);
     for name in ["bob", "charlie", "dave", "eve"] {
         assert_eq!(cluster.wait(name, Duration::from_secs(60)), Some(0), "{name} exits after its task:{}", cluster.all_logs());
     }
