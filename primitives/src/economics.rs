@@ -85,7 +85,8 @@ pub fn honest_prevail(seats: u32, collusion_ppb: u32, tie_is_honest: bool) -> u1
 pub fn catch_probability(verifiers: u32, escalation_seats: u32, collusion_ppb: u32) -> u128 {
 	let first = honest_prevail(verifiers, collusion_ppb, false);
 	let escalation = honest_prevail(escalation_seats, collusion_ppb, true);
-	let appeal = honest_prevail(verifiers.saturating_mul(2).saturating_add(1), collusion_ppb, false);
+	let appeal =
+		honest_prevail(verifiers.saturating_mul(2).saturating_add(1), collusion_ppb, false);
 	mul(mul(mul(first, escalation), appeal), escalation)
 }
 
@@ -275,7 +276,10 @@ mod tests {
 			let simulated = f64::from(caught) / f64::from(trials);
 			let bound = catch_probability(v, 3, THIRD) as f64 / ONE as f64;
 			// 4 standard errors of 40 000 trials.
-			assert!((simulated - bound).abs() < 0.01, "v {v}: simulated {simulated}, bound {bound}");
+			assert!(
+				(simulated - bound).abs() < 0.01,
+				"v {v}: simulated {simulated}, bound {bound}"
+			);
 		}
 	}
 

@@ -15,6 +15,7 @@
 
 extern crate alloc;
 
+pub mod cost;
 pub mod economics;
 pub mod hash;
 pub mod merkle;

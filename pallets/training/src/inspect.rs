@@ -91,6 +91,11 @@ impl<T: Config> Pallet<T> {
 				"an open task that cannot bar its next worker"
 			);
 			ensure!(id < next, "task id not below NextTaskId");
+			ensure!(task.fee >= T::VerifierFee::get(), "a seat fee below the floor");
+			ensure!(
+				task.seat_bond == Self::seat_bond(task.fee),
+				"a seat bond that does not cover the largest appeal at the task's fee"
+			);
 			add(&task.requester, task.escrow());
 			ensure!(
 				task.fees_held == Self::round_fees(task.fee, task.spec.verifier_count)

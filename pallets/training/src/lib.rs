@@ -439,8 +439,17 @@ pub struct Task<T: Config> {
 	pub eval_price: BalanceOf<T>,
 	/// The worker's reward, escrowed.
 	pub reward: BalanceOf<T>,
-	/// The fee of one verifier, fixed at creation.
+	/// The fee of one verifier, fixed at creation: the price of its replay
+	/// ([`Config::ReplayPrice`]), at least [`Config::VerifierFee`].
 	pub fee: BalanceOf<T>,
+	/// Bond locked from each committee seat, fixed at creation: at least
+	/// [`Config::VerifierBond`], and large enough that [`Config::VerifierSlash`] of it pays the
+	/// fees of the largest appeal a lie can force at this task's fee.
+	pub seat_bond: BalanceOf<T>,
+	/// Blocks added to [`Config::CommitWindow`] for this task: what replaying
+	/// [`Config::MaxSegmentsPerVerifier`] segments and the evaluation takes the reference
+	/// machine ([`Config::ReplayOpsPerBlock`]).
+	pub replay_blocks: BlockNumberFor<T>,
 	/// Fees escrowed for the first committee and not yet paid.
 	pub fees_held: BalanceOf<T>,
 	/// The bond a worker locks by claiming.
@@ -670,9 +679,31 @@ pub mod pallet {
 		#[pallet::constant]
 		type VerifierFee: Get<BalanceOf<Self>>;
 
-		/// Bond locked from each committee member for the task.
+		/// Bond locked from each committee member for the task, at least (tasks whose fee is
+		/// high lock more: [`Task::seat_bond`]).
 		#[pallet::constant]
 		type VerifierBond: Get<BalanceOf<Self>>;
+
+		/// Price of replaying 10^9 operations (`mlchain_primitives::cost`). A seat's fee is the
+		/// price of what it replays (its segments and the evaluation), at least
+		/// [`Config::VerifierFee`].
+		#[pallet::constant]
+		type ReplayPrice: Get<BalanceOf<Self>>;
+
+		/// Operations the reference machine named in docs/training-tasks.md replays per block.
+		/// A task's commit window grows by the blocks its replay takes at this rate.
+		#[pallet::constant]
+		type ReplayOpsPerBlock: Get<u64>;
+
+		/// Most operations a seat may have to replay (up to [`Config::MaxSegmentsPerVerifier`]
+		/// segments and the evaluation): bounds the commit window a task can ask.
+		#[pallet::constant]
+		type MaxSeatOps: Get<u64>;
+
+		/// Most memory (bytes) training a spec may need (`mlchain_primitives::cost`):
+		/// parameters, gradients, optimiser state and a batch's activations.
+		#[pallet::constant]
+		type MaxTrainingMemory: Get<u64>;
 
 		/// Slashed (to the treasury) from a worker that does not submit in time: this part of
 		/// the task's reward, at most the worker bond. Sized by the task (what the delay costs
@@ -760,6 +791,12 @@ pub mod pallet {
 			escrow: BalanceOf<T>,
 			/// Paid to the treasury for creating it (never refunded).
 			creation_fee: BalanceOf<T>,
+			/// Fee of each committee seat: the price of its replay, at least the floor.
+			seat_fee: BalanceOf<T>,
+			/// Bond each seat locks.
+			seat_bond: BalanceOf<T>,
+			/// Blocks a committee has to commit its verdicts (the base window and the replay).
+			commit_window: BlockNumberFor<T>,
 			/// Last block to claim it.
 			claim_until: BlockNumberFor<T>,
 		},
@@ -1073,6 +1110,13 @@ pub mod pallet {
 		DatasetMismatch,
 		/// The reward must be non-zero.
 		ZeroReward,
+		/// Replaying a seat's share of the spec (its segments and the evaluation) takes more
+		/// operations than [`Config::MaxSeatOps`]: fewer steps per segment, fewer segments
+		/// per verifier, a smaller model or smaller evaluation data.
+		SpecTooCostly,
+		/// Training the spec needs more memory than [`Config::MaxTrainingMemory`]: a smaller
+		/// model or batch.
+		SpecTooLarge,
 		/// The worker bond is below the runtime's minimum.
 		WorkerBondTooLow,
 		/// The claim window must be between 1 and `MaxClaimWindow` blocks.
@@ -1162,6 +1206,13 @@ pub mod pallet {
 					>= T::VerifierFee::get().saturating_mul(appeal_seats.into()),
 				"VerifierSlash * VerifierBond must cover the fees of the largest appeal \
 				 (2 MaxVerifiers + 1 + EscalationSeats): a lie must cost its liar the appeal it forces"
+			);
+			assert!(T::ReplayOpsPerBlock::get() > 0, "ReplayOpsPerBlock must be non-zero");
+			let fee = T::VerifierFee::get();
+			assert!(
+				T::VerifierSlash::get().mul_floor(Self::seat_bond(fee))
+					>= fee.saturating_mul(appeal_seats.into()),
+				"the seat bond must cover the largest appeal's fees"
 			);
 			assert!(
 				T::AssumedCollusion::get() < Perbill::from_percent(50),

@@ -14,7 +14,9 @@ use frame_support::{
 		Get,
 	},
 };
-use mlchain_primitives::{spec::SpecError, training::verdict_commitment, verify_proof};
+use mlchain_primitives::{
+	cost::ReplayCost, spec::SpecError, training::verdict_commitment, verify_proof,
+};
 use sp_runtime::{
 	traits::{Saturating, Zero},
 	SaturatedConversion,
@@ -36,6 +38,48 @@ impl<T: Config> Pallet<T> {
 		)?;
 		let needed: BalanceOf<T> = needed.try_into().ok()?;
 		Some(needed.max(T::MinWorkerBond::get()))
+	}
+
+	/// A seat's fee for replaying `seat_ops` operations: their price at
+	/// [`Config::ReplayPrice`] per 10^9, rounded up, at least [`Config::VerifierFee`].
+	pub fn seat_fee(seat_ops: u64) -> BalanceOf<T> {
+		let price: u128 = T::ReplayPrice::get().saturated_into();
+		let cost = u128::from(seat_ops).saturating_mul(price).div_ceil(1_000_000_000);
+		let cost: BalanceOf<T> = cost.saturated_into();
+		cost.max(T::VerifierFee::get())
+	}
+
+	/// The bond each seat of a task with seat fee `fee` locks: [`Config::VerifierBond`], or
+	/// more if [`Config::VerifierSlash`] of that would not pay the fees of the largest appeal
+	/// (`2 · MaxVerifiers + 1` seats and an escalation): a lie must always cost its liar the
+	/// appeal it forces.
+	pub fn seat_bond(fee: BalanceOf<T>) -> BalanceOf<T> {
+		let seats = T::MaxVerifiers::get()
+			.saturating_mul(2)
+			.saturating_add(1)
+			.saturating_add(T::EscalationSeats::get());
+		let appeal_fees = fee.saturating_mul(seats.into());
+		let slash = T::VerifierSlash::get();
+		let mut bond = slash.saturating_reciprocal_mul_ceil(appeal_fees).max(T::VerifierBond::get());
+		// `mul_floor` after `reciprocal_mul_ceil` can fall a unit or two short.
+		for _ in 0..4 {
+			if slash.mul_floor(bond) >= appeal_fees {
+				break;
+			}
+			bond = bond.saturating_add(One::one());
+		}
+		bond
+	}
+
+	/// Blocks beyond [`Config::CommitWindow`] that replaying `ops` operations takes at
+	/// [`Config::ReplayOpsPerBlock`] (whole blocks: the base window covers the rest).
+	pub fn replay_blocks(ops: u64) -> BlockNumberFor<T> {
+		(ops / T::ReplayOpsPerBlock::get().max(1)).saturated_into()
+	}
+
+	/// The commit window of `task`'s rounds: [`Config::CommitWindow`] and its replay time.
+	pub(crate) fn commit_window(task: &Task<T>) -> BlockNumberFor<T> {
+		T::CommitWindow::get().saturating_add(task.replay_blocks)
 	}
 
 	pub(crate) fn do_create(
@@ -65,15 +109,20 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::TooManyTasksOfRequester
 		);
 
-		let train_price = Self::check_dataset(datasets.train, &spec.train_dataset, &who)?;
-		let eval_price = if datasets.eval == datasets.train {
+		let (train_price, train_size) =
+			Self::check_dataset(datasets.train, &spec.train_dataset, &who)?;
+		let (eval_price, eval_size) = if datasets.eval == datasets.train {
 			ensure!(spec.eval_dataset == spec.train_dataset, Error::<T>::DatasetMismatch);
-			Zero::zero()
+			(Zero::zero(), train_size)
 		} else {
 			Self::check_dataset(datasets.eval, &spec.eval_dataset, &who)?
 		};
 
-		let fee = T::VerifierFee::get();
+		let replay = ReplayCost::of(&spec, eval_size, T::MaxSegmentsPerVerifier::get());
+		ensure!(replay.window_ops <= T::MaxSeatOps::get(), Error::<T>::SpecTooCostly);
+		let fee = Self::seat_fee(replay.seat_ops);
+		let seat_bond = Self::seat_bond(fee);
+		let replay_blocks = Self::replay_blocks(replay.window_ops);
 		let fees_held = Self::round_fees(fee, spec.verifier_count);
 		let now = frame_system::Pallet::<T>::block_number();
 		let claim_until = now.saturating_add(deadlines.claim_within);
@@ -86,6 +135,8 @@ impl<T: Config> Pallet<T> {
 			eval_price,
 			reward,
 			fee,
+			seat_bond,
+			replay_blocks,
 			fees_held,
 			worker_bond,
 			claim_until,
@@ -130,6 +181,9 @@ impl<T: Config> Pallet<T> {
 			reward,
 			escrow,
 			creation_fee,
+			seat_fee: fee,
+			seat_bond,
+			commit_window: T::CommitWindow::get().saturating_add(replay_blocks),
 			claim_until,
 		});
 		Ok(())
@@ -148,6 +202,10 @@ impl<T: Config> Pallet<T> {
 			SpecError::NeedsTwoClasses => Error::<T>::SpecNeedsTwoClasses,
 		})?;
 		ensure!(spec.total_steps <= T::MaxSteps::get(), Error::<T>::TooManySteps);
+		ensure!(
+			mlchain_primitives::cost::training_memory(spec) <= T::MaxTrainingMemory::get(),
+			Error::<T>::SpecTooLarge
+		);
 		ensure!(
 			spec.verifier_count > 0 && spec.verifier_count <= T::MaxVerifiers::get(),
 			Error::<T>::BadVerifierCount
@@ -173,11 +231,12 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// `id` is a dataset with content root `root` that `who` may use; returns its use price.
+	/// The entry's use price for `who` (zero for its owner) and its size in bytes.
 	fn check_dataset(
 		id: EntryId,
 		root: &Hash,
 		who: &T::AccountId,
-	) -> Result<BalanceOf<T>, DispatchError> {
+	) -> Result<(BalanceOf<T>, u64), DispatchError> {
 		let entry = T::Datasets::entry(id).ok_or(Error::<T>::UnknownDataset)?;
 		ensure!(
 			entry.kind == mlchain_pallet_traits::ArtifactKind::Dataset,
@@ -185,7 +244,8 @@ impl<T: Config> Pallet<T> {
 		);
 		ensure!(&entry.root == root, Error::<T>::DatasetMismatch);
 		T::Datasets::ensure_can_use(id, who)?;
-		Ok(if &entry.owner == who { Zero::zero() } else { entry.price })
+		let price = if &entry.owner == who { Zero::zero() } else { entry.price };
+		Ok((price, entry.size))
 	}
 
 	pub(crate) fn do_cancel(who: T::AccountId, id: TaskId) -> DispatchResult {

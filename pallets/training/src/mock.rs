@@ -154,6 +154,12 @@ parameter_types! {
 	pub storage MaxTasksPerRequester: u32 = MAX_OPEN_TASKS;
 	/// No collusion assumed unless a test sets it: the other tests' bonds stay at the minimum.
 	pub storage AssumedCollusion: Perbill = Perbill::zero();
+	/// Replay is free and instant unless a test prices it: fees stay at the floor and commit
+	/// windows at `COMMIT_WINDOW`.
+	pub storage ReplayPrice: u64 = 0;
+	pub storage ReplayOpsPerBlock: u64 = u64::MAX;
+	pub storage MaxSeatOps: u64 = u64::MAX;
+	pub storage MaxTrainingMemory: u64 = u64::MAX;
 	pub const NoShowSlash: Perbill = Perbill::from_percent(10);
 	pub const RejectSlash: Perbill = Perbill::from_percent(50);
 	pub const RejectSlashToVerifiers: Perbill = Perbill::from_percent(50);
@@ -192,6 +198,10 @@ impl pallet_training::Config for Test {
 	type AssumedCollusion = AssumedCollusion;
 	type VerifierFee = ConstU64<FEE>;
 	type VerifierBond = ConstU64<VERIFIER_BOND>;
+	type ReplayPrice = ReplayPrice;
+	type ReplayOpsPerBlock = ReplayOpsPerBlock;
+	type MaxSeatOps = MaxSeatOps;
+	type MaxTrainingMemory = MaxTrainingMemory;
 	type NoShowSlash = NoShowSlash;
 	type RejectSlash = RejectSlash;
 	type RejectSlashToVerifiers = RejectSlashToVerifiers;

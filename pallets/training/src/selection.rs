@@ -243,7 +243,7 @@ impl<T: Config> Pallet<T> {
 		})?;
 		let committee =
 			BoundedVec::try_from(slots).map_err(|_| Error::<T>::BadVerifierCount)?;
-		let commit_deadline = now.saturating_add(T::CommitWindow::get());
+		let commit_deadline = now.saturating_add(Self::commit_window(task));
 		let reveal_deadline = commit_deadline.saturating_add(T::RevealWindow::get());
 		Ok(Round { committee, commit_deadline, reveal_deadline, escalated: false })
 	}
@@ -270,7 +270,7 @@ impl<T: Config> Pallet<T> {
 		for round in seated {
 			exclude.extend(round.committee.iter().map(|s| s.who.clone()));
 		}
-		let bond = T::VerifierBond::get();
+		let bond = task.seat_bond;
 		let snapshot = task.snapshot.ok_or(Error::<T>::NoVerifierSnapshot)?;
 		let picked = T::Workers::select_verifiers(snapshot, *seed, k, &exclude, bond)?;
 		let mut out = Vec::with_capacity(picked.len());
@@ -318,7 +318,7 @@ impl<T: Config> Pallet<T> {
 			Ok(slots) => {
 				let verifiers: BoundedVec<T::AccountId, MaxCommitteeOf<T>> =
 					BoundedVec::truncate_from(slots.iter().map(|s| s.who.clone()).collect());
-				let commit_deadline = now.saturating_add(T::CommitWindow::get());
+				let commit_deadline = now.saturating_add(Self::commit_window(&task));
 				let reveal_deadline = commit_deadline.saturating_add(T::RevealWindow::get());
 				let round = task.current_round_mut().ok_or(Error::<T>::NotVoting)?;
 				for slot in slots {

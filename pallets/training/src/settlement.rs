@@ -80,7 +80,7 @@ impl<T: Config> Pallet<T> {
 				// Void (nobody revealed): absent members are slashed and a new committee is
 				// drawn from randomness younger than this block.
 				if let Some(round) = task.round.take() {
-					Self::close_undecided_round(id, &round, &task.requester);
+					Self::close_undecided_round(id, &round, &task.requester, task.seat_bond);
 				}
 				task.void_rounds = task.void_rounds.saturating_add(1);
 				if task.void_rounds > T::MaxVoidRounds::get() {
@@ -119,7 +119,7 @@ impl<T: Config> Pallet<T> {
 			reveal_deadline: round.reveal_deadline,
 			escalated: true,
 		};
-		Self::close_undecided_round(id, &seats, &payer);
+		Self::close_undecided_round(id, &seats, &payer, task.seat_bond);
 		Self::deposit_event(Event::EscalationVoid { task: id });
 		task.void_rounds = task.void_rounds.saturating_add(1);
 		if task.void_rounds > T::MaxVoidRounds::get() {
@@ -157,6 +157,7 @@ impl<T: Config> Pallet<T> {
 				deciding,
 				&requester,
 				task.fee,
+				task.seat_bond,
 				task.fees_held,
 				&mut provers,
 			);
@@ -171,6 +172,7 @@ impl<T: Config> Pallet<T> {
 					deciding,
 					&appeal.appellant,
 					task.fee,
+					task.seat_bond,
 					left,
 					&mut provers,
 				);
@@ -260,9 +262,14 @@ impl<T: Config> Pallet<T> {
 
 	/// Close a round that decided nothing (void, or left by an abandoned task): members who
 	/// did not reveal are slashed to the treasury, nobody is paid, every bond is unlocked.
-	pub(crate) fn close_undecided_round(id: TaskId, round: &Round<T>, payer: &T::AccountId) {
+	pub(crate) fn close_undecided_round(
+		id: TaskId,
+		round: &Round<T>,
+		payer: &T::AccountId,
+		seat_bond: BalanceOf<T>,
+	) {
 		let (none, zero) = (None, Zero::zero());
-		let _ = Self::close_round(id, round, none, payer, zero, zero, &mut Vec::new());
+		let _ = Self::close_round(id, round, none, payer, zero, seat_bond, zero, &mut Vec::new());
 	}
 
 	/// Settle every member of a finished round, judged against `deciding` (see
@@ -272,16 +279,19 @@ impl<T: Config> Pallet<T> {
 	/// judged wrong and members who did not reveal are slashed to the treasury; unresolved
 	/// votes are neither paid nor slashed. Every member's bond is unlocked. Returns the fees
 	/// paid.
+	// The round, how to judge it, who pays, the seat's terms, the budget and the provers
+	// out: grouping them would only rename the same eight things.
+	#[allow(clippy::too_many_arguments)]
 	pub(crate) fn close_round(
 		id: TaskId,
 		round: &Round<T>,
 		deciding: Option<&Round<T>>,
 		payer: &T::AccountId,
 		fee: BalanceOf<T>,
+		bond: BalanceOf<T>,
 		budget: BalanceOf<T>,
 		provers: &mut Vec<T::AccountId>,
 	) -> BalanceOf<T> {
-		let bond = T::VerifierBond::get();
 		let penalty = T::VerifierSlash::get().mul_floor(bond);
 		let treasury = [(T::SlashDestination::get(), 1)];
 		let mut spent: BalanceOf<T> = Zero::zero();
@@ -363,7 +373,7 @@ impl<T: Config> Pallet<T> {
 	/// absent members slashed), release the worker without fault and refund.
 	pub(crate) fn abandon(id: TaskId, mut task: Task<T>) -> DispatchResult {
 		if let Some(round) = task.round.take() {
-			Self::close_undecided_round(id, &round, &task.requester);
+			Self::close_undecided_round(id, &round, &task.requester, task.seat_bond);
 		}
 		if let Some(worker) = &task.worker {
 			Self::unlock(worker, task.worker_bond);

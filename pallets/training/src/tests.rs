@@ -345,6 +345,9 @@ fn create_task_holds_escrow_and_locks_datasets() {
 			reward: REWARD,
 			escrow: full_escrow(),
 			creation_fee: 0,
+			seat_fee: FEE,
+			seat_bond: VERIFIER_BOND,
+			commit_window: COMMIT_WINDOW,
 			claim_until: 31
 		}));
 		assert_eq!(TaskCount::<Test>::get(), 1);
@@ -526,6 +529,95 @@ fn a_bond_too_small_to_make_cheating_lose_is_refused() {
 		let id = NextTaskId::<Test>::get();
 		assert_ok!(with(reward, needed));
 		assert_eq!(Tasks::<Test>::get(id).unwrap().worker_bond, needed);
+		check();
+	});
+}
+
+/// Finding 8: a seat's fee is the price of its replay (with a floor), the escrow holds it for
+/// the first round and an escalation, and each seat's bond grows with the fee so that a lie
+/// still pays for the appeal it forces.
+#[test]
+fn seat_fees_and_bonds_follow_the_replay_cost() {
+	new_test_ext().execute_with(|| {
+		// The test spec replays a few thousand operations: at a tiny price, the floor.
+		ReplayPrice::set(&1);
+		let id = create(ALICE);
+		let t = Tasks::<Test>::get(id).unwrap();
+		assert_eq!((t.fee, t.seat_bond), (FEE, VERIFIER_BOND));
+
+		// A spec far costlier per seat, priced at 1 000 per 10^9 operations.
+		let mut big = spec();
+		big.model = ModelSpec::Mlp {
+			inputs: 4,
+			hidden: vec![512, 512].try_into().unwrap(),
+			outputs: 2,
+			activation: Activation::Relu,
+			dropout_ppb: 0,
+		};
+		big.batch_size = 64;
+		ReplayPrice::set(&1_000);
+		let eval_size = pallet_data_registry::Entries::<Test>::get(EVAL_ENTRY).unwrap().size;
+		let replay = mlchain_primitives::cost::ReplayCost::of(&big, eval_size, MAX_SEGMENTS);
+		let fee = u64::try_from(u128::from(replay.seat_ops) * 1_000 / 1_000_000_000 + 1).unwrap();
+		assert!(fee > 10 * FEE, "{fee}");
+		let (alice, id) = (balance(ALICE), NextTaskId::<Test>::get());
+		assert_ok!(Training::create_task(signed(ALICE), big, datasets(), REWARD, BOND, deadlines()));
+		let t = Tasks::<Test>::get(id).unwrap();
+		assert!(t.fee == fee || t.fee + 1 == fee, "{} vs {fee}", t.fee);
+		// First round and one escalation held up front.
+		assert_eq!(t.fees_held, (3 + ESCALATION_SEATS as u64) * t.fee);
+		assert_eq!(balance(ALICE), alice - t.escrow());
+		// A liar's slash covers the largest appeal at this fee, and no bond is larger than
+		// that needs.
+		let appeal_fees = (2 * MAX_VERIFIERS as u64 + 1 + ESCALATION_SEATS as u64) * t.fee;
+		assert!(t.seat_bond > VERIFIER_BOND);
+		assert!(VerifierSlash::get().mul_floor(t.seat_bond) >= appeal_fees);
+		assert!(VerifierSlash::get().mul_floor(t.seat_bond - 5) < appeal_fees);
+		check();
+	});
+}
+
+/// Finding 23: specs are bounded so that any segment can be replayed inside the commit window,
+/// and the window of a costly task grows with its replay.
+#[test]
+fn specs_too_costly_to_replay_or_too_large_to_train_are_refused() {
+	new_test_ext().execute_with(|| {
+		let s = spec();
+		let eval_size = pallet_data_registry::Entries::<Test>::get(EVAL_ENTRY).unwrap().size;
+		let replay = mlchain_primitives::cost::ReplayCost::of(&s, eval_size, MAX_SEGMENTS);
+		let memory = mlchain_primitives::cost::training_memory(&s);
+		let with = |s: TaskSpec| Training::create_task(signed(ALICE), s, datasets(), REWARD, BOND, deadlines());
+		MaxSeatOps::set(&(replay.window_ops - 1));
+		assert_noop!(with(s.clone()), E::SpecTooCostly);
+		MaxSeatOps::set(&replay.window_ops);
+		MaxTrainingMemory::set(&(memory - 1));
+		assert_noop!(with(s.clone()), E::SpecTooLarge);
+		MaxTrainingMemory::set(&memory);
+		// The reference machine replays a third of the worst seat per block: three blocks more.
+		ReplayOpsPerBlock::set(&(replay.window_ops / 3));
+		let id = NextTaskId::<Test>::get();
+		assert_ok!(with(s));
+		let t = Tasks::<Test>::get(id).unwrap();
+		assert_eq!(t.replay_blocks, 3);
+		assert!(has_event(Event::TaskCreated {
+			task: id,
+			requester: ALICE,
+			reward: REWARD,
+			escrow: full_escrow(),
+			creation_fee: 0,
+			seat_fee: FEE,
+			seat_bond: VERIFIER_BOND,
+			commit_window: COMMIT_WINDOW + 3,
+			claim_until: 31
+		}));
+		// The committee gets the longer window.
+		let leaves = run(&[]);
+		claim_and_submit(id, WORKERS[0], &leaves);
+		run_to_committee(id);
+		let round = Tasks::<Test>::get(id).unwrap().round.unwrap();
+		// Drawn in this block's hooks.
+		assert_eq!(round.commit_deadline, System::block_number() + COMMIT_WINDOW + 3);
+		assert_eq!(round.reveal_deadline, round.commit_deadline + REVEAL_WINDOW);
 		check();
 	});
 }
@@ -2724,6 +2816,9 @@ fn a_flood_of_cancelled_tasks_costs_the_creation_fee_each() {
 			reward: REWARD,
 			escrow: full_escrow(),
 			creation_fee: fee,
+			seat_fee: FEE,
+			seat_bond: VERIFIER_BOND,
+			commit_window: COMMIT_WINDOW,
 			claim_until: 31
 		}));
 		assert_eq!(balance(ALICE), alice - full_escrow() - fee);

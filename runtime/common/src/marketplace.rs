@@ -11,6 +11,13 @@ use core::marker::PhantomData;
 use frame_support::{parameter_types, traits::Get};
 use sp_runtime::Perbill;
 
+/// Operations per second the reference machine replays: one thread of the 2-core CI machine
+/// (docs/training-tasks.md, "Fees and windows follow the replay"). The engine measured 7 to 9
+/// · 10^9 on `mlp-mnist` and `transformer-small` there (docs/benchmarks.md, counted with
+/// `mlchain_primitives::cost`); this is under half of that, for fetching and verifying the
+/// checkpoints around the replay and for slower machines.
+pub const REFERENCE_REPLAY_OPS_PER_SECOND: u64 = 3_000_000_000;
+
 parameter_types! {
 	/// Fixed part of an entry's deposit: an entry is a few hundred bytes in three storage items.
 	pub const EntryDeposit: Balance = UNITS;
@@ -79,6 +86,13 @@ parameter_types! {
 	/// cover the fees of an appeal committee and its escalation seats (2 x 7 + 1 + 3 fees =
 	/// 18 MLC; `integrity_test`), so that a lying verifier pays for the appeal its lie forces.
 	pub const VerifierBond: Balance = 100 * UNITS;
+	/// Price of replaying 10^9 operations: a thousandth of an MLC, so an hour of the reference
+	/// machine's replay (about 10 800 · 10^9 operations) earns about 11 MLC. Toy tasks cost
+	/// less than `VerifierFee`, which is the floor.
+	pub const ReplayPrice: Balance = MILLI_UNITS;
+	/// Memory training a spec may need at most: 8 GiB, what a worker of the size the docs
+	/// name can give one task.
+	pub const MaxTrainingMemory: u64 = 8 << 30;
 	/// Fresh verifiers drawn when a committee member reports a segment unserved (odd).
 	pub const EscalationSeats: u32 = 3;
 	/// Taken from the worker's bond (to the treasury) when it does not submit in time, as a
@@ -211,6 +225,12 @@ macro_rules! impl_marketplace_configs {
 			/// Blocks a postponed committee draw waits for fresh randomness before the task is
 			/// abandoned (or the appeal dropped).
 			pub const SelectionTimeout: $crate::BlockNumber = $selection_timeout;
+			/// Operations the reference machine replays per block: one thread of the 2-core
+			/// CI machine at `REFERENCE_REPLAY_OPS_PER_SECOND` (docs/training-tasks.md).
+			pub const ReplayOpsPerBlock: u64 =
+				$crate::marketplace::REFERENCE_REPLAY_OPS_PER_SECOND * 86_400 / ($days as u64);
+			/// A seat replays at most half an hour of the reference machine's work.
+			pub const MaxSeatOps: u64 = $crate::marketplace::REFERENCE_REPLAY_OPS_PER_SECOND * 1_800;
 			/// Longest claim deadline a requester may set.
 			pub const MaxClaimWindow: $crate::BlockNumber = 7 * $days;
 			/// Longest execution deadline a requester may set.
@@ -350,6 +370,10 @@ macro_rules! impl_marketplace_configs {
 			type AssumedCollusion = $crate::marketplace::AssumedCollusion;
 			type VerifierFee = $crate::marketplace::VerifierFee;
 			type VerifierBond = $crate::marketplace::VerifierBond;
+			type ReplayPrice = $crate::marketplace::ReplayPrice;
+			type ReplayOpsPerBlock = ReplayOpsPerBlock;
+			type MaxSeatOps = MaxSeatOps;
+			type MaxTrainingMemory = $crate::marketplace::MaxTrainingMemory;
 			type NoShowSlash = $crate::marketplace::NoShowSlash;
 			type RejectSlash = $crate::marketplace::RejectSlash;
 			type RejectSlashToVerifiers = $crate::marketplace::RejectSlashToVerifiers;

@@ -13,6 +13,7 @@ use std::ops::ControlFlow;
 use std::time::Duration;
 
 pub mod admin;
+pub mod feasibility;
 pub mod net;
 pub mod owner;
 pub mod participant;

@@ -66,12 +66,16 @@ pub async fn create_task(chain: &Chain, mut task: NewTask) -> Result<TaskId> {
         .ok_or_else(|| Error::Other("create_task succeeded without a TaskCreated event".into()))?
         .map_err(|e| Error::Other(e.to_string()))?;
     println!(
-        "task {} created: reward {}, {} held in escrow, {} creation fee to the treasury, open for claims until block {}",
+        "task {} created: reward {}, {} held in escrow, {} creation fee to the treasury, open for claims until block {}; \
+         {} per verifier seat (bond {}), commit window {} blocks",
         created.task,
         mlc(created.reward),
         mlc(created.escrow),
         mlc(created.creation_fee),
-        created.claim_until
+        created.claim_until,
+        mlc(created.seat_fee),
+        mlc(created.seat_bond),
+        created.commit_window
     );
     Ok(created.task)
 }
@@ -177,9 +181,14 @@ fn outcome(event: &TrainingEvent, id: TaskId) -> Option<Outcome> {
 pub fn describe(event: &TrainingEvent, id: TaskId, name: &dyn Fn(&AccountId32) -> String) -> Option<String> {
     use TrainingEvent as E;
     let line = match event {
-        E::TaskCreated { task, reward, creation_fee, .. } if *task == id => {
-            format!("task created with reward {} (creation fee {} to the treasury)", mlc(*reward), mlc(*creation_fee))
-        }
+        E::TaskCreated { task, reward, creation_fee, seat_fee, seat_bond, commit_window, .. } if *task == id => format!(
+            "task created with reward {} (creation fee {} to the treasury); each verifier is paid {} and locks {}; \
+             committees have {commit_window} blocks to commit",
+            mlc(*reward),
+            mlc(*creation_fee),
+            mlc(*seat_fee),
+            mlc(*seat_bond)
+        ),
         E::TaskClaimed { task, worker, submit_by } if *task == id => {
             format!("{} claimed the task; must submit by block {submit_by}", name(worker))
         }

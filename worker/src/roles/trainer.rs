@@ -2,6 +2,7 @@
 //! deterministically, publishes every checkpoint, submits the run's commitment and keeps
 //! serving the checkpoints to the committee until the task settles.
 use super::net::Net;
+use super::feasibility::{self, Machine};
 use super::participant::{ensure_registered, Role};
 use super::{drive, mlc, Daemon};
 use crate::chain::runtime::{self, runtime_types::pallet_training::Phase};
@@ -64,7 +65,28 @@ pub async fn run(chain: Chain, net: Arc<Net>, config: TrainerConfig) -> Result<(
     ensure_registered(&chain, &net, Role::Worker, config.bond).await?;
     let me = chain.account();
     let metrics = net.metrics.clone();
-    let mut worker = Worker { me, chain: chain.clone(), net, config, jobs: HashMap::new(), submitted: HashSet::new(), settled: 0 };
+    let threads = config.threads;
+    let machine = tokio::task::spawn_blocking(move || Machine::measure(threads))
+        .await
+        .map_err(|e| Error::Other(format!("measuring the machine: {e}")))??;
+    let block_seconds = block_seconds(&chain).await?;
+    println!(
+        "worker: this machine trains at {:.1} · 10^9 operations/s with {:.1} GiB available; blocks every {block_seconds} s",
+        machine.ops_per_second / 1e9,
+        machine.memory as f64 / (1u64 << 30) as f64
+    );
+    let mut worker = Worker {
+        me,
+        chain: chain.clone(),
+        net,
+        config,
+        machine,
+        block_seconds,
+        unfit: HashSet::new(),
+        jobs: HashMap::new(),
+        submitted: HashSet::new(),
+        settled: 0,
+    };
     drive(&chain, &metrics, &mut worker).await;
     Ok(())
 }
@@ -74,6 +96,12 @@ struct Worker {
     chain: Chain,
     net: Arc<Net>,
     config: TrainerConfig,
+    /// What this machine offers a task (measured at start).
+    machine: Machine,
+    /// Seconds per block, to turn execution windows into time.
+    block_seconds: f64,
+    /// Open tasks found not to fit this machine (reported once each).
+    unfit: HashSet<TaskId>,
     /// Training jobs in progress.
     jobs: HashMap<TaskId, JoinHandle<Result<Run>>>,
     /// Tasks submitted and not settled yet.
@@ -144,7 +172,8 @@ impl Daemon for Worker {
         }
         // Idle: claim the oldest open task we did not post.
         if self.jobs.is_empty() && self.submitted.is_empty() {
-            if let Some((id, task)) = open_task(chain, &self.me).await? {
+            if let Some((id, task)) = self.open_task(number).await? {
+                let (chain, metrics) = (&self.chain, &self.net.metrics);
                 match chain.submit(&runtime::transactions().training().claim_task(id)).await {
                     Ok(_) => {
                         metrics.tasks_claimed.inc();
@@ -170,22 +199,60 @@ async fn claimed_by(chain: &Chain, me: &AccountId32) -> Result<Vec<TaskId>> {
         .collect())
 }
 
-/// The lowest-numbered open task posted by someone else that this worker is not barred from
-/// (rejected on it, timed out on it or gave it back).
-async fn open_task(chain: &Chain, me: &AccountId32) -> Result<Option<(TaskId, Task)>> {
-    let at = chain.at_best().await?;
-    let mut entries = at.storage().iter(runtime::storage().training().tasks(), ()).await.map_err(ChainError::rpc)?;
-    let mut best: Option<(TaskId, Task)> = None;
-    while let Some(entry) = entries.next().await {
-        let entry = entry.map_err(ChainError::rpc)?;
-        let (id,) = entry.key().map_err(ChainError::rpc)?.decode().map_err(ChainError::rpc)?;
-        let task = entry.value().decode().map_err(ChainError::rpc)?;
-        let eligible = matches!(task.phase, Phase::Open) && &task.requester != me && !task.barred.0.contains(me);
-        if eligible && best.as_ref().is_none_or(|(b, _)| id < *b) {
-            best = Some((id, task));
+impl Worker {
+    /// The lowest-numbered open task posted by someone else that this worker is not barred
+    /// from (rejected on it, timed out on it or gave it back) and that fits this machine
+    /// ([`feasibility::check`]); each task that does not fit is reported once.
+    async fn open_task(&mut self, number: u32) -> Result<Option<(TaskId, Task)>> {
+        let chain = &self.chain;
+        let at = chain.at_best().await?;
+        let mut entries = at.storage().iter(runtime::storage().training().tasks(), ()).await.map_err(ChainError::rpc)?;
+        let mut open: Vec<(TaskId, Task)> = Vec::new();
+        while let Some(entry) = entries.next().await {
+            let entry = entry.map_err(ChainError::rpc)?;
+            let (id,) = entry.key().map_err(ChainError::rpc)?.decode().map_err(ChainError::rpc)?;
+            let task: Task = entry.value().decode().map_err(ChainError::rpc)?;
+            let eligible = matches!(task.phase, Phase::Open) && task.requester != self.me && !task.barred.0.contains(&self.me);
+            if eligible && !self.unfit.contains(&id) {
+                open.push((id, task));
+            }
         }
+        open.sort_by_key(|(id, _)| *id);
+        for (id, task) in open {
+            let (train, eval) = (entry_features(&at, task.datasets.train).await?, entry_features(&at, task.datasets.eval).await?);
+            let window_s = f64::from(task.execution) * self.block_seconds;
+            match feasibility::check(&task.spec.0, &self.machine, window_s, train, eval) {
+                Ok(()) => return Ok(Some((id, task))),
+                Err(why) => {
+                    println!("[block {number}] worker: not claiming task {id}: {why}");
+                    self.unfit.insert(id);
+                }
+            }
+        }
+        Ok(None)
     }
-    Ok(best)
+}
+
+/// The `feature_count` a registry entry declares (0 for an entry that does not exist).
+async fn entry_features(at: &crate::chain::AtBlock, entry: u64) -> Result<u64> {
+    let found =
+        at.storage().try_fetch(runtime::storage().data_registry().entries(), (entry,)).await.map_err(ChainError::rpc)?;
+    Ok(match found {
+        Some(e) => u64::from(e.decode().map_err(ChainError::rpc)?.schema.feature_count),
+        None => 0,
+    })
+}
+
+/// Seconds per block: twice the timestamp pallet's minimum period (BABE and Aura chains set
+/// it to half the slot), or 6 s where it is zero (a parachain with async backing). Shorter
+/// is the safe side: windows look shorter than they are.
+async fn block_seconds(chain: &Chain) -> Result<f64> {
+    let at = chain.at_best().await?;
+    let period = at
+        .constants()
+        .entry(runtime::constants().timestamp().minimum_period())
+        .map_err(|e| Error::Other(format!("reading Timestamp.MinimumPeriod: {e}")))?;
+    Ok(if period == 0 { 6.0 } else { 2.0 * period as f64 / 1000.0 })
 }
 
 /// Fetches the task's data, trains the run into `dir`, publishes its artifacts and returns
