@@ -304,6 +304,19 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxUnbondingChunks: Get<u32>;
 
+		/// Most open assignments (task claims and committee seats) one participant holds at
+		/// once. A verifier drawn into more seats than it can replay inside their windows would
+		/// be slashed for absence, and a flood of tasks could otherwise tie up all of one
+		/// well-bonded verifier's seats; at the limit it is skipped (and replaced) in draws.
+		#[pallet::constant]
+		type MaxAssignments: Get<u32>;
+
+		/// Most selection weight one verifier's free bond counts for. Committees are drawn
+		/// without replacement, so an account with most of the weight would sit on nearly
+		/// every committee: above this, more bond buys no more seats.
+		#[pallet::constant]
+		type MaxSelectionWeight: Get<BalanceOf<Self>>;
+
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 	}
@@ -478,7 +491,7 @@ pub mod pallet {
 		HasAssignments,
 		/// No assignment has this much bond locked.
 		NotLocked,
-		/// Too many open assignments.
+		/// The participant holds [`Config::MaxAssignments`] open assignments already.
 		TooManyAssignments,
 		/// Fewer eligible verifiers than requested.
 		NotEnoughVerifiers,
@@ -492,6 +505,14 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn integrity_test() {
+			assert!(T::MaxAssignments::get() > 0, "MaxAssignments must be non-zero");
+			assert!(
+				!T::MaxSelectionWeight::get().is_zero(),
+				"MaxSelectionWeight must be non-zero: a snapshot keeps only verifiers with weight"
+			);
+		}
+
 		#[cfg(feature = "try-runtime")]
 		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
@@ -726,9 +747,14 @@ pub mod pallet {
 			p.online && p.bond >= T::MinBond::get() && p.free_bond() >= min_free
 		}
 
+		/// `who` has `role`, is active with at least `min_free` free bond and can take one
+		/// more assignment ([`Config::MaxAssignments`]).
 		fn is_active_as(who: &T::AccountId, role: Role, min_free: BalanceOf<T>) -> bool {
-			Participants::<T>::get(who)
-				.is_some_and(|p| p.role == role && Self::is_active(&p, min_free))
+			Participants::<T>::get(who).is_some_and(|p| {
+				p.role == role &&
+					Self::is_active(&p, min_free) &&
+					p.assignments < T::MaxAssignments::get()
+			})
 		}
 
 		/// Take up to `amount` of `who`'s bond and pay it to the beneficiaries by parts.
@@ -874,6 +900,7 @@ pub mod pallet {
 			Participants::<T>::try_mutate(who, |maybe| -> DispatchResult {
 				let p = maybe.as_mut().ok_or(Error::<T>::NotRegistered)?;
 				ensure!(p.free_bond() >= amount, Error::<T>::InsufficientFreeBond);
+				ensure!(p.assignments < T::MaxAssignments::get(), Error::<T>::TooManyAssignments);
 				p.assignments =
 					p.assignments.checked_add(1).ok_or(Error::<T>::TooManyAssignments)?;
 				p.locked = p.locked.saturating_add(amount);
@@ -954,8 +981,8 @@ pub mod pallet {
 				.into_iter()
 				.filter_map(|a| {
 					let p = Participants::<T>::get(&a)?;
-					let free = p.free_bond();
-					(Self::is_active(&p, Zero::zero()) && !free.is_zero()).then_some((a, free))
+					let weight = p.free_bond().min(T::MaxSelectionWeight::get());
+					(Self::is_active(&p, Zero::zero()) && !weight.is_zero()).then_some((a, weight))
 				})
 				.collect();
 			// The index holds at most `MaxVerifiers`, so this never truncates.

@@ -33,6 +33,8 @@ pub const MIN_BOND: u64 = 100;
 pub const UNBONDING_DELAY: u64 = 10;
 pub const MAX_VERIFIERS: u32 = 8;
 pub const MAX_CHUNKS: u32 = 3;
+pub const MAX_ASSIGNMENTS: u32 = 4;
+pub const MAX_SELECTION_WEIGHT: u64 = 5_000;
 
 impl pallet_compute::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
@@ -42,6 +44,8 @@ impl pallet_compute::Config for Test {
 	type UnbondingDelay = ConstU64<UNBONDING_DELAY>;
 	type MaxVerifiers = ConstU32<MAX_VERIFIERS>;
 	type MaxUnbondingChunks = ConstU32<MAX_CHUNKS>;
+	type MaxAssignments = ConstU32<MAX_ASSIGNMENTS>;
+	type MaxSelectionWeight = ConstU64<MAX_SELECTION_WEIGHT>;
 	type WeightInfo = ();
 }
 

@@ -339,6 +339,25 @@ fn lock_refuses_when_assignment_counter_is_full() {
 	});
 }
 
+#[test]
+fn a_participant_holds_at_most_max_assignments() {
+	new_test_ext().execute_with(|| {
+		worker(1, 1_000);
+		for _ in 0..MAX_ASSIGNMENTS {
+			assert!(Pallet::is_active_worker(&1, 10));
+			assert_ok!(Pallet::lock_bond(&1, 10));
+		}
+		// Free bond is left, but no room for another claim or seat.
+		assert!(Pallet::free_bond(&1) >= 10);
+		assert!(!Pallet::is_active_worker(&1, 10));
+		assert_noop!(Pallet::lock_bond(&1, 10), E::TooManyAssignments);
+		assert_ok!(Pallet::unlock_bond(&1, 10));
+		assert!(Pallet::is_active_worker(&1, 10));
+		assert_ok!(Pallet::lock_bond(&1, 10));
+		check();
+	});
+}
+
 // ---------- WorkerRegistry: slashing ----------
 
 #[test]
@@ -496,6 +515,52 @@ fn selection_is_stake_weighted() {
 		verifier(2, 900);
 		let heavy = (0..1000u32).filter(|s| select(seed_of(*s), 1, &[], 0) == Ok(vec![2])).count();
 		assert!((860..=940).contains(&heavy), "heavy picked {heavy} of 1000");
+	});
+}
+
+#[test]
+fn selection_weight_is_capped_per_account() {
+	new_test_ext().execute_with(|| {
+		verifier(1, MAX_SELECTION_WEIGHT);
+		verifier(2, MAX_SELECTION_WEIGHT + 4_000);
+		let snapshot = Pallet::snapshot_verifiers().unwrap();
+		let members = VerifierSnapshots::<Test>::get(snapshot).unwrap().members;
+		let capped = vec![(1, MAX_SELECTION_WEIGHT), (2, MAX_SELECTION_WEIGHT)];
+		assert_eq!(members.into_inner(), capped);
+		// The larger bond buys no more seats than the cap.
+		let big = (0..1000u32)
+			.filter(|s| Pallet::select_verifiers(snapshot, seed_of(*s), 1, &[], 0) == Ok(vec![2]))
+			.count();
+		assert!((440..=560).contains(&big), "picked {big} of 1000");
+		Pallet::release_verifier_snapshot(snapshot);
+		check();
+	});
+}
+
+#[test]
+fn a_verifier_at_its_seat_limit_is_replaced_in_draws() {
+	new_test_ext().execute_with(|| {
+		for who in 1..=3u64 {
+			verifier(who, 500);
+		}
+		for _ in 0..MAX_ASSIGNMENTS {
+			assert_ok!(Pallet::lock_bond(&2, 10));
+		}
+		let snapshot = Pallet::snapshot_verifiers().unwrap();
+		for s in 0..200u32 {
+			let drawn = Pallet::select_verifiers(snapshot, seed_of(s), 2, &[], 10).unwrap();
+			assert!(!drawn.contains(&2), "seed {s}: {drawn:?}");
+		}
+		assert_eq!(
+			Pallet::select_verifiers(snapshot, seed_of(0), 3, &[], 10),
+			Err(E::NotEnoughVerifiers.into())
+		);
+		// A seat closes: it is drawn again.
+		assert_ok!(Pallet::unlock_bond(&2, 10));
+		let drawn = Pallet::select_verifiers(snapshot, seed_of(0), 3, &[], 10).unwrap();
+		assert!(drawn.contains(&2));
+		Pallet::release_verifier_snapshot(snapshot);
+		check();
 	});
 }
 

@@ -46,6 +46,10 @@ impl pallet_compute::Config for Test {
 	type UnbondingDelay = ConstU64<10>;
 	type MaxVerifiers = ConstU32<32>;
 	type MaxUnbondingChunks = ConstU32<4>;
+	// Large enough that no scenario here meets the caps, which pallet-compute's tests cover:
+	// the draws the tests expect stay those of uncapped stake weights.
+	type MaxAssignments = ConstU32<64>;
+	type MaxSelectionWeight = ConstU64<{ u64::MAX }>;
 	type WeightInfo = ();
 }
 

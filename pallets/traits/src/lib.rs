@@ -183,8 +183,9 @@ pub type SnapshotId = u32;
 /// Access to registered workers and verifiers for other pallets (implemented by
 /// `pallet-compute`).
 pub trait WorkerRegistry<AccountId, Balance> {
-	/// `who` is a registered worker, online, with at least the minimum bond, and at least
-	/// `min_free_bond` of its bond not locked by other assignments.
+	/// `who` is a registered worker, online, with at least the minimum bond, at least
+	/// `min_free_bond` of its bond not locked by other assignments, and room for one more
+	/// assignment (the registry caps how many one account holds at once).
 	fn is_active_worker(who: &AccountId, min_free_bond: Balance) -> bool;
 
 	/// As [`Self::is_active_worker`], for verifiers.
@@ -222,8 +223,8 @@ pub trait WorkerRegistry<AccountId, Balance> {
 	fn total_open_assignments() -> u32;
 
 	/// Take a snapshot of the verifier set for a draw whose randomness does not exist yet, or
-	/// share the one already taken in this block: every active verifier with its free bond as
-	/// its weight. The caller holds it until [`Self::release_verifier_snapshot`]. Bond and
+	/// share the one already taken in this block: every active verifier with its free bond (up to
+	/// the registry's cap per account) as its weight. The caller holds it until [`Self::release_verifier_snapshot`]. Bond and
 	/// online changes after the snapshot do not change the weights a draw from it uses.
 	fn snapshot_verifiers() -> Result<SnapshotId, DispatchError>;
 

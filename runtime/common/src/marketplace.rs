@@ -42,6 +42,12 @@ parameter_types! {
 	pub const MaxVerifiers: u32 = 256;
 	/// Unbonding requests one account may have waiting.
 	pub const MaxUnbondingChunks: u32 = 8;
+	/// Claims and committee seats one account holds at once: a verifier's machine replays its
+	/// seats side by side, and a flood of tasks cannot tie up one account's whole bond.
+	pub const MaxAssignments: u32 = 16;
+	/// Free bond counted for verifier selection at most: beyond it an account gets no more
+	/// seats, so one large bond does not sit on nearly every committee.
+	pub const MaxSelectionWeight: Balance = 10_000 * UNITS;
 }
 
 parameter_types! {
@@ -261,6 +267,8 @@ macro_rules! impl_marketplace_configs {
 			type UnbondingDelay = ComputeUnbondingDelay;
 			type MaxVerifiers = $crate::marketplace::MaxVerifiers;
 			type MaxUnbondingChunks = $crate::marketplace::MaxUnbondingChunks;
+			type MaxAssignments = $crate::marketplace::MaxAssignments;
+			type MaxSelectionWeight = $crate::marketplace::MaxSelectionWeight;
 			type WeightInfo = $crate::reexports::pallet_compute::weights::SubstrateWeight<$runtime>;
 		}
 
