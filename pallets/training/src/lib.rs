@@ -446,7 +446,8 @@ pub struct Task<T: Config> {
 	/// [`Config::VerifierBond`], and large enough that [`Config::VerifierSlash`] of it pays the
 	/// fees of the largest appeal a lie can force at this task's fee.
 	pub seat_bond: BalanceOf<T>,
-	/// Blocks added to [`Config::CommitWindow`] for this task: what replaying
+	/// Blocks added to [`Config::CommitWindow`] and [`Config::AppealWindow`] for this task
+	/// (verifiers replay before they commit, the worker before it appeals): what replaying
 	/// [`Config::MaxSegmentsPerVerifier`] segments and the evaluation takes the reference
 	/// machine ([`Config::ReplayOpsPerBlock`]).
 	pub replay_blocks: BlockNumberFor<T>,

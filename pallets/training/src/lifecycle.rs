@@ -82,6 +82,12 @@ impl<T: Config> Pallet<T> {
 		T::CommitWindow::get().saturating_add(task.replay_blocks)
 	}
 
+	/// The appeal window of `task`: [`Config::AppealWindow`] and its replay time, since the
+	/// worker replays the disputed segments itself before it appeals.
+	pub(crate) fn appeal_window(task: &Task<T>) -> BlockNumberFor<T> {
+		T::AppealWindow::get().saturating_add(task.replay_blocks)
+	}
+
 	pub(crate) fn do_create(
 		who: T::AccountId,
 		spec: TaskSpec,

@@ -71,7 +71,7 @@ impl<T: Config> Pallet<T> {
 		}
 		match decision {
 			Some(decision) => {
-				let until = now.saturating_add(T::AppealWindow::get());
+				let until = now.saturating_add(Self::appeal_window(&task));
 				task.phase = Phase::AppealWindow { decision, until };
 				Self::reschedule(id, &mut task, until.saturating_add(One::one()))?;
 				Tasks::<T>::insert(id, task);

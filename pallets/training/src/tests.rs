@@ -1072,6 +1072,27 @@ fn a_verifier_that_quits_after_seeing_the_draw_only_hands_its_seat_to_a_stranger
 	assert!(!seated.contains(&attacked[1].0), "{attacked:?} after {honest:?}");
 }
 
+#[test]
+fn the_appeal_window_grows_with_the_replay() {
+	new_test_ext().execute_with(|| {
+		let s = spec();
+		let eval_size = pallet_data_registry::Entries::<Test>::get(EVAL_ENTRY).unwrap().size;
+		let replay = mlchain_primitives::cost::ReplayCost::of(&s, eval_size, MAX_SEGMENTS);
+		// Two blocks of replay at the reference speed.
+		ReplayOpsPerBlock::set(&(replay.window_ops / 2));
+		let id = create(ALICE);
+		assert_eq!(Tasks::<Test>::get(id).unwrap().replay_blocks, 2);
+		let leaves = run(&[]);
+		claim_and_submit(id, WORKERS[0], &leaves);
+		vote(id, &leaves, |_| Act::Honest);
+		// `vote` ends in the block that tallied the round.
+		let tallied = System::block_number();
+		let Phase::AppealWindow { until, .. } = phase(id) else { panic!("{:?}", phase(id)) };
+		assert_eq!(until, tallied + APPEAL_WINDOW + 2);
+		check();
+	});
+}
+
 // ---------- honest, cheating, lying, absent ----------
 
 #[test]

@@ -30,8 +30,11 @@ parameter_types! {
 	pub const MaxUriLen: u32 = 256;
 	/// Accounts one entry may name on its allow-list; larger groups should use a public entry.
 	pub const MaxAllowList: u32 = 64;
-	/// Tasks that may use one entry at the same time.
-	pub const MaxEntryLocks: u32 = 64;
+	/// Tasks that may use one entry at the same time: as many as may be open at all, so nobody
+	/// locks a dataset out of use with a flood of (refundable) tasks short of filling the
+	/// whole market, which takes `MaxOpenTasks / MaxTasksPerRequester` funded accounts and a
+	/// `TaskCreationFee` per task.
+	pub const MaxEntryLocks: u32 = MaxOpenTasks::get();
 }
 
 parameter_types! {

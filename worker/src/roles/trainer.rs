@@ -1,11 +1,20 @@
 //! The worker daemon: registers, claims an open task, fetches its datasets, trains it
 //! deterministically, publishes every checkpoint, submits the run's commitment and keeps
 //! serving the checkpoints to the committee until the task settles.
+//!
+//! When the committee rejects the run, the daemon replays the disputed segments itself (from
+//! the checkpoints it committed, exactly as a verifier would) and appeals only if its replay
+//! gives the run it committed: an honest worker is not left at the mercy of a lone liar on a
+//! segment, and a worker whose run really is wrong does not pay for an appeal it must lose.
 use super::net::Net;
 use super::feasibility::{self, Machine};
 use super::participant::{ensure_registered, Role};
+use super::verifier::{judge, Judged};
 use super::{drive, mlc, Daemon};
-use crate::chain::runtime::{self, runtime_types::pallet_training::Phase};
+use crate::chain::runtime::{
+    self,
+    runtime_types::pallet_training::{Decision, Phase, Vote},
+};
 use crate::chain::{Balance, Chain, ChainError, Task};
 use crate::checkpoint::{load_model, Checkpoint};
 use super::published::run_listing;
@@ -17,7 +26,7 @@ use codec::Encode;
 use mlchain_primitives::{
     hash::to_hex,
     merkle::merkle_root,
-    training::{run_seed, TaskId},
+    training::{run_seed, Assignment, AssignmentRole, TaskId, Verdict},
     Hash,
 };
 use std::collections::{HashMap, HashSet};
@@ -85,6 +94,8 @@ pub async fn run(chain: Chain, net: Arc<Net>, config: TrainerConfig) -> Result<(
         unfit: HashSet::new(),
         jobs: HashMap::new(),
         submitted: HashSet::new(),
+        appeal_checks: HashMap::new(),
+        considered: HashSet::new(),
         settled: 0,
     };
     drive(&chain, &metrics, &mut worker).await;
@@ -106,6 +117,10 @@ struct Worker {
     jobs: HashMap<TaskId, JoinHandle<Result<Run>>>,
     /// Tasks submitted and not settled yet.
     submitted: HashSet<TaskId>,
+    /// Rejected tasks whose disputed segments this worker is replaying to decide on an appeal.
+    appeal_checks: HashMap<TaskId, JoinHandle<Result<Judged>>>,
+    /// Rejections already looked at (appealed or not): one decision per task.
+    considered: HashSet<TaskId>,
     settled: usize,
 }
 
@@ -113,6 +128,8 @@ impl Daemon for Worker {
     const NAME: &'static str = "worker";
 
     async fn tick(&mut self, number: u32) -> Result<ControlFlow<()>> {
+        // Rejections of our runs: replay, and appeal the wrong ones.
+        self.consider_appeals(number).await?;
         let (chain, metrics) = (&self.chain, &self.net.metrics);
         // Tasks we submitted that are gone from the chain, or no longer ours (rejected and
         // reopened), are over for us.
@@ -200,6 +217,61 @@ async fn claimed_by(chain: &Chain, me: &AccountId32) -> Result<Vec<TaskId>> {
 }
 
 impl Worker {
+    /// Starts a replay of the disputed segments of every newly rejected run of ours, and
+    /// appeals each whose replay came out as committed.
+    async fn consider_appeals(&mut self, number: u32) -> Result<()> {
+        let chain = self.chain.clone();
+        for id in self.submitted.clone() {
+            if self.considered.contains(&id) {
+                continue;
+            }
+            let Some(task) = chain.task(id).await? else { continue };
+            if !matches!(task.phase, Phase::AppealWindow { decision: Decision::Rejected, .. }) || task.appeal.is_some() {
+                continue;
+            }
+            self.considered.insert(id);
+            let Some(segments) = disputed_by_replay(&task) else {
+                // Only unserved reports: fresh verifiers already tried to get the data, and
+                // this worker knows whether it served it; an appeal would replay nothing new.
+                println!("[block {number}] worker: task {id} rejected for data the verifiers could not get; not appealing");
+                continue;
+            };
+            println!("[block {number}] worker: task {id} rejected; replaying the disputed segments {segments:?} before appealing");
+            let seat = Assignment { task: id, role: AssignmentRole::Verifier, segments, commit_deadline: 0, reveal_deadline: 0 };
+            let (chain, net) = (chain.clone(), self.net.clone());
+            let (dir, threads) = (self.config.work_dir.join("appeal-checks"), self.config.threads);
+            self.appeal_checks.insert(id, tokio::spawn(async move { judge(&chain, &net, &seat, &dir, threads, false).await }));
+        }
+        for id in self.appeal_checks.keys().copied().collect::<Vec<_>>() {
+            if !self.appeal_checks[&id].is_finished() {
+                continue;
+            }
+            let Some(check) = self.appeal_checks.remove(&id) else { continue };
+            let judged = check.await.map_err(|e| Error::Other(format!("replaying task {id} panicked: {e}")))?;
+            match judged {
+                Ok(Judged::Verdict(Verdict::Accept)) => {
+                    match chain.submit(&runtime::transactions().training().appeal(id)).await {
+                        Ok(_) => println!("[block {number}] worker: appealed task {id}: my replay of the disputed segments gives the committed run"),
+                        Err(e) => println!("[block {number}] worker: could not appeal task {id}: {e}"),
+                    }
+                }
+                Ok(Judged::Verdict(verdict)) => println!(
+                    "[block {number}] worker: not appealing task {id}: my own replay agrees with the rejection ({})",
+                    super::verifier::describe(&verdict)
+                ),
+                Ok(Judged::Unserved { segment, detail, .. }) => {
+                    println!("[block {number}] worker: not appealing task {id}: segment {segment} cannot be replayed from what I serve ({detail})")
+                }
+                // The appeal window is short: try once more at the next block.
+                Err(e) => {
+                    tracing::warn!("replaying task {id} for an appeal: {e}");
+                    self.considered.remove(&id);
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The lowest-numbered open task posted by someone else that this worker is not barred
     /// from (rejected on it, timed out on it or gave it back) and that fits this machine
     /// ([`feasibility::check`]); each task that does not fit is reported once.
@@ -329,4 +401,25 @@ fn tamper(checkpoints: &mut [Checkpoint], n: usize) -> Result<()> {
         .ok_or_else(|| Error::Other("checkpoint has no parameters".into()))?;
     entry.values[0] += 0.01;
     Ok(())
+}
+
+/// The segments the round rejected by replay (ascending; segment 0 when only the metric was
+/// rejected, so the final model is evaluated again), or `None` when nobody rejected by replay.
+fn disputed_by_replay(task: &Task) -> Option<Vec<u32>> {
+    let round = task.round.as_ref()?;
+    let votes = round.committee.0.iter().filter_map(|slot| slot.vote.as_ref());
+    let (mut segments, mut metric) = (Vec::new(), false);
+    for vote in votes {
+        match vote {
+            Vote::RejectSegment(j) => segments.push(*j),
+            Vote::RejectMetric => metric = true,
+            Vote::Accept | Vote::Unserved(_) => {}
+        }
+    }
+    segments.sort_unstable();
+    segments.dedup();
+    if segments.is_empty() && metric {
+        segments.push(0);
+    }
+    (!segments.is_empty()).then_some(segments)
 }

@@ -139,7 +139,7 @@ const UNSERVED_ATTEMPTS: u32 = 5;
 const REPORT_MARGIN: u32 = 3;
 
 /// What judging a seat came to.
-enum Judged {
+pub(super) enum Judged {
     /// The verdict to commit.
     Verdict(Verdict),
     /// The worker did not serve usable data for `segment` (see the module docs): retried, then
@@ -240,7 +240,7 @@ fn verdict_kind(verdict: &Verdict) -> &'static str {
     }
 }
 
-fn describe(verdict: &Verdict) -> String {
+pub(super) fn describe(verdict: &Verdict) -> String {
     match verdict {
         Verdict::Accept => "accept".into(),
         Verdict::RejectSegment(e) => format!("reject: segment {} replays to {}…", e.segment, &to_hex(&e.recomputed)[..16]),
@@ -251,7 +251,7 @@ fn describe(verdict: &Verdict) -> String {
 
 /// Replays the seat's segments and evaluates the final checkpoint: the verdict to commit, or
 /// which segment the worker did not serve usable data for.
-async fn judge(chain: &Chain, net: &Net, seat: &Assignment<u32>, dir: &Path, threads: usize, lie: bool) -> Result<Judged> {
+pub(super) async fn judge(chain: &Chain, net: &Net, seat: &Assignment<u32>, dir: &Path, threads: usize, lie: bool) -> Result<Judged> {
     let task: Task = chain.task(seat.task).await?.ok_or_else(|| Error::Other(format!("task {} is gone", seat.task)))?;
     let submission = task.submission.as_ref().ok_or_else(|| Error::Other("no submission".into()))?;
     let worker = task.worker.as_ref().ok_or_else(|| Error::Other("no worker".into()))?;

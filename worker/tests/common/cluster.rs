@@ -241,10 +241,20 @@ impl Cluster {
         self.spawn("alice", &args.iter().map(String::as_str).collect::<Vec<_>>());
     }
 
+    /// [`Cluster::submit_in_background`] with a worker bond of `worker_bond` MLC instead of 100.
+    pub fn submit_in_background_with_bond(&mut self, market: &Market, worker_bond: u32) {
+        let args = self.submit_args_with_bond(market, worker_bond);
+        self.spawn("alice", &args.iter().map(String::as_str).collect::<Vec<_>>());
+    }
+
     fn submit_args(&self, market: &Market) -> Vec<String> {
-        let (train, eval) = (market.train_entry.to_string(), market.eval_entry.to_string());
+        self.submit_args_with_bond(market, 100)
+    }
+
+    fn submit_args_with_bond(&self, market: &Market, worker_bond: u32) -> Vec<String> {
+        let (train, eval, bond) = (market.train_entry.to_string(), market.eval_entry.to_string(), worker_bond.to_string());
         ["submit", "--node", &self.ws(), "--suri", "//Alice", "--spec", market.spec.to_str().unwrap(), "--train-data", &train,
-         "--eval-data", &eval, "--reward", "20", "--worker-bond", "100", "--claim-within", "200", "--execution", "200", "--wait"]
+         "--eval-data", &eval, "--reward", "20", "--worker-bond", &bond, "--claim-within", "200", "--execution", "200", "--wait"]
             .map(String::from)
             .to_vec()
     }
