@@ -11,8 +11,10 @@
 //!
 //! 1. the first round: some faked segment must have more honest than colluding jurors; the
 //!    cheater withholds those from the honest jurors instead of serving them;
-//! 2. the escalation that the unserved reports raise (`E` fresh seats; a tie goes against the
-//!    worker);
+//! 2. the escalation that follows: raised by the unserved reports (`E` fresh seats alone rule;
+//!    a tie goes against the worker) or, where the cheater served the fake, by a jury smaller
+//!    than three (the `E` seats join the jury, which keeps its honest majority whenever at
+//!    least as many of them are honest);
 //! 3. the worker's own appeal (`2V + 1` fresh seats, each replaying every disputed segment);
 //! 4. a second escalation inside the appeal, when it withholds there too.
 //!

@@ -160,13 +160,24 @@ fn round<T: Config>(
 	vote: impl Fn(&[u32]) -> Option<Vote>,
 	role: AssignmentRole,
 ) -> Result<Round<T>, BenchmarkError> {
+	round_with::<T>(id, members, &[], vote, role)
+}
+
+/// [`round`], every member also assigned the segments in `required`.
+fn round_with<T: Config>(
+	id: TaskId,
+	members: &[T::AccountId],
+	required: &[u32],
+	vote: impl Fn(&[u32]) -> Option<Vote>,
+	role: AssignmentRole,
+) -> Result<Round<T>, BenchmarkError> {
 	let n = segments::<T>();
 	let q = T::MaxSegmentsPerVerifier::get().min(n);
 	let mut committee = BoundedVec::new();
 	for (i, who) in members.iter().enumerate() {
 		T::Workers::lock_bond(who, T::VerifierBond::get())?;
 		AccountTasks::<T>::insert(who, id, role);
-		let segments = selection::assign_segments(&[7; 32], i as u32, q, n);
+		let segments = selection::assign_segments_with(&[7; 32], i as u32, required, q, n);
 		let vote = vote(&segments);
 		committee
 			.try_push(Slot {
@@ -460,9 +471,10 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// The heaviest settlement: the appeal committee (`2v + 1`, all paid) overturns a first
-	/// committee of `v` (all slashed); the worker is slashed to the appeal committee and the
-	/// requester, and the task reopens.
+	/// The heaviest settlement: the appeal committee (`2v + 1`, all paid, all rejecting the
+	/// same segment, so that its jury is conclusive) overturns a first committee of `v` (all
+	/// slashed); the worker is slashed to the appeal committee and the treasury, and the task
+	/// reopens.
 	#[benchmark]
 	fn on_initialize_settle(
 		v: Linear<1, { T::MaxVerifiers::get() }>,
@@ -475,7 +487,9 @@ mod benchmarks {
 		let deposit = t.fee.saturating_mul(v.saturating_mul(2).saturating_add(1).into());
 		T::Currency::hold(&HoldReason::TaskEscrow.into(), &worker, deposit)?;
 		t.round = Some(round::<T>(id, &first, |_| Some(Vote::Accept), AssignmentRole::Verifier)?);
-		let appeal_round = round::<T>(id, &second, reject_first, AssignmentRole::AppealVerifier)?;
+		// All of them replayed segment 0 and reject it: a conclusive jury, no escalation.
+		let appeal_round =
+			round_with::<T>(id, &second, &[0], reject_first, AssignmentRole::AppealVerifier)?;
 		let at = appeal_round.reveal_deadline.saturating_add(One::one());
 		t.appeal = Some(Appeal {
 			appellant: worker,

@@ -17,6 +17,18 @@
 //! run if any dispute raised in it is upheld; otherwise it **accepts** if at least one member
 //! revealed; with no reveal at all it is **void**.
 //!
+//! ## Juries of at least three
+//!
+//! A ruling is **conclusive** when its jury has at least [`Config::MinJury`] members and does
+//! not tie. Before anything is decided, a round in which no dispute is conclusively upheld but
+//! some dispute is not conclusive **escalates** (once): [`Config::EscalationSeats`] fresh
+//! verifiers replay every such segment (and, like every member, evaluate the final model) and
+//! join its jury. So one liar alone on a segment cannot get an honest run rejected, and a
+//! colluder's accept that ties an honest reject sends the segment to fresh jurors instead of
+//! accepting the fake. Only a conclusive ruling makes a juror *wrong*: a member on the losing
+//! side of a ruling that is still not conclusive after the escalation (seats absent) is
+//! neither paid nor slashed, so an honest catcher is never slashed for a tie.
+//!
 //! With honest verifiers a fake segment that anyone sampled is therefore always caught: every
 //! honest member assigned it rejects (that segment or an earlier fake one), so its jury holds
 //! no accept. This is what makes `P(detect) = 1 - (1 - f)^(qV)` the probability of a rejection,
@@ -29,9 +41,9 @@
 //!
 //! A member that cannot get the data to replay an assigned segment `j` from the worker reveals
 //! [`Vote::Unserved(j)`](Vote::Unserved). Nobody can prove data absent, so the report is not
-//! evidence: it makes the round **escalate** (once) instead of being tallied. Fresh verifiers
-//! ([`Config::EscalationSeats`], drawn from new randomness) join the round and replay exactly
-//! the reported segments; from then on they alone are the jury of those segments. A reported
+//! evidence: its jury is empty until the round escalates, and from then on the escalation
+//! seats alone are the jury of a segment reported unserved (a first-stage accept of it may come
+//! from a member the worker chose to serve). A reported
 //! segment is good only if a strict majority of its escalation jury replayed it (accepted);
 //! if they could not get it either, or proved it faked, the dispute is upheld and the run
 //! rejected as for a fake. So withholding data is never better for the worker than serving
@@ -72,6 +84,17 @@ impl Ruling {
 	pub fn mismatch_proven(&self) -> bool {
 		self.rejects > self.accepts
 	}
+
+	/// Jurors in all.
+	pub fn jurors(&self) -> u32 {
+		self.rejects.saturating_add(self.accepts).saturating_add(self.unserved)
+	}
+
+	/// At least `min_jury` jurors and no tie (when a juror reported the segment unserved the
+	/// rule already breaks ties against the worker).
+	pub fn conclusive(&self, min_jury: u32) -> bool {
+		self.jurors() >= min_jury && (self.unserved > 0 || self.rejects != self.accepts)
+	}
 }
 
 /// How a member's vote stands against the deciding round.
@@ -99,7 +122,7 @@ impl<T: Config> Round<T> {
 	}
 
 	/// The distinct segments members of the first stage (not escalation seats) reported
-	/// unserved, ascending: what an escalation replays.
+	/// unserved, ascending (an escalation replays them, with any other inconclusive dispute).
 	pub fn unserved_segments(&self) -> Vec<u32> {
 		let mut out: Vec<u32> = self
 			.committee
@@ -115,9 +138,10 @@ impl<T: Config> Round<T> {
 		out
 	}
 
-	/// Whether `j` is ruled on by the escalation seats alone.
-	fn escalated_segment(&self, j: u32) -> bool {
-		self.escalated && self.committee.iter().any(|s| s.escalation && s.segments.contains(&j))
+	/// Whether a member of the first stage reported `j` unserved: then the escalation seats
+	/// alone rule on it.
+	fn reported_unserved(&self, j: u32) -> bool {
+		self.committee.iter().any(|s| !s.escalation && s.vote == Some(Vote::Unserved(j)))
 	}
 
 	/// Revealed accepts and rejects (of any kind).
@@ -129,14 +153,15 @@ impl<T: Config> Round<T> {
 	}
 
 	/// The jury's vote on `dispute`, or `None` if its jury is empty. The jury of a segment
-	/// the round escalated is its escalation seats alone.
+	/// reported unserved is the escalation seats alone; that of any other segment every member
+	/// assigned it, escalation seats included.
 	pub fn ruling(&self, dispute: Dispute) -> Option<Ruling> {
 		let mut ruling = Ruling { rejects: 0, accepts: 0, unserved: 0 };
 		for slot in self.committee.iter() {
 			let Some(vote) = slot.vote else { continue };
 			let juror = match dispute {
 				Dispute::Segment(j) => {
-					slot.segments.contains(&j) && (slot.escalation || !self.escalated_segment(j))
+					slot.segments.contains(&j) && (slot.escalation || !self.reported_unserved(j))
 				},
 				Dispute::Metric => true,
 			};
@@ -164,6 +189,45 @@ impl<T: Config> Round<T> {
 	/// Whether the jury of `dispute` upheld it (an empty jury upholds nothing).
 	pub fn upholds(&self, dispute: Dispute) -> bool {
 		self.ruling(dispute).is_some_and(|r| r.upheld())
+	}
+
+	/// Whether the jury of `dispute` rules conclusively ([`Ruling::conclusive`]).
+	pub fn rules_conclusively(&self, dispute: Dispute) -> bool {
+		self.ruling(dispute).is_some_and(|r| r.conclusive(T::MinJury::get()))
+	}
+
+	/// The disputes whose ruling is not conclusive yet (an empty jury included).
+	pub fn inconclusive(&self) -> Vec<Dispute> {
+		self.disputes().into_iter().filter(|d| !self.rules_conclusively(*d)).collect()
+	}
+
+	/// Whether the round must escalate before it is tallied: it has not escalated yet, no
+	/// dispute is upheld conclusively (that would reject the run whatever the others say),
+	/// and some dispute is not conclusive.
+	pub fn needs_escalation(&self) -> bool {
+		if self.escalated {
+			return false;
+		}
+		let disputes = self.disputes();
+		let rejected = disputes.iter().any(|d| self.rules_conclusively(*d) && self.upholds(*d));
+		!rejected && disputes.iter().any(|d| !self.rules_conclusively(*d))
+	}
+
+	/// What escalation seats replay: every segment whose dispute is not conclusive, ascending;
+	/// segment 0 when only the metric is (the seats evaluate the final model either way).
+	pub fn escalation_segments(&self) -> Vec<u32> {
+		let inconclusive = self.inconclusive();
+		let mut segments: Vec<u32> = inconclusive
+			.iter()
+			.filter_map(|d| match d {
+				Dispute::Segment(j) => Some(*j),
+				Dispute::Metric => None,
+			})
+			.collect();
+		if segments.is_empty() && !inconclusive.is_empty() {
+			segments.push(0);
+		}
+		segments
 	}
 
 	/// The disputes raised in this round: disputed (rejected or reported unserved) segments
@@ -200,27 +264,28 @@ impl<T: Config> Round<T> {
 
 	/// Judge `slot` (of this round or of another one) against this round, the deciding one.
 	///
-	/// - `Accept` is wrong if this round upheld a dispute on the metric or proved a mismatch
-	///   on one of the slot's segments; unresolved if one of its segments was upheld only as
-	///   unserved (the worker may have served this member alone); else right (an honest
-	///   member that did not sample the fake is paid).
-	/// - A reject is right if this round upheld it, wrong if this round's jury on it did not,
-	///   unresolved if this round has no jury on it.
+	/// - `Accept` is wrong if this round conclusively upheld a dispute on the metric or proved
+	///   a mismatch on one of the slot's segments; unresolved if one of its segments (or the
+	///   metric) was upheld otherwise (only as unserved: the worker may have served this
+	///   member alone; or not conclusively); else right (an honest member that did not sample
+	///   the fake is paid).
+	/// - A reject is right if this round upheld it, wrong if this round's jury on it
+	///   conclusively did not, unresolved if that jury is empty, tied or too small.
 	/// - An unserved report is right if this round upheld it, else unresolved: never wrong,
 	///   since the worker may have refused this member alone.
 	pub fn judge(&self, slot: &Slot<T>) -> Judgement {
 		let Some(vote) = slot.vote else { return Judgement::Absent };
+		let min_jury = T::MinJury::get();
 		let disputed = match vote {
 			Vote::Accept => {
 				let rulings: Vec<Ruling> = slot
 					.segments
 					.iter()
 					.filter_map(|j| self.ruling(Dispute::Segment(*j)))
+					.chain(self.ruling(Dispute::Metric))
 					.filter(|r| r.upheld())
 					.collect();
-				return if self.upholds(Dispute::Metric) ||
-					rulings.iter().any(|r| r.mismatch_proven())
-				{
+				return if rulings.iter().any(|r| r.mismatch_proven() && r.conclusive(min_jury)) {
 					Judgement::Wrong
 				} else if !rulings.is_empty() {
 					Judgement::Unresolved
@@ -239,8 +304,8 @@ impl<T: Config> Round<T> {
 		};
 		match self.ruling(disputed) {
 			Some(r) if r.upheld() => Judgement::Right { proved_fault: true },
-			Some(_) => Judgement::Wrong,
-			None => Judgement::Unresolved,
+			Some(r) if r.conclusive(min_jury) => Judgement::Wrong,
+			_ => Judgement::Unresolved,
 		}
 	}
 }

@@ -147,10 +147,8 @@ impl<T: Config> Pallet<T> {
 			}
 			ensure!(
 				task.phase != Phase::Escalating ||
-					task.current_round().is_some_and(|r| {
-						!r.escalated && !r.unserved_segments().is_empty()
-					}),
-				"escalating without unserved reports"
+					task.current_round().is_some_and(|r| r.needs_escalation()),
+				"escalating a round that needs no escalation"
 			);
 			let rounds =
 				task.round.iter().chain(task.appeal.iter().filter_map(|a| a.round.as_ref()));

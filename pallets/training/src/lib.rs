@@ -41,8 +41,10 @@
 //! assigned that segment decide it (see [`dispute`]): the round rejects the run if, for some
 //! disputed segment, a strict majority of the members assigned it that revealed a verdict on it
 //! rejected it; otherwise it accepts if anyone revealed. Accepts of members that never saw the
-//! segment do not count, so one honest member that sampled a faked segment is enough to reject
-//! the run, which is what makes the detection probability `1 - (1 - f)^(qV)` hold.
+//! segment do not count, so one honest member that sampled a faked segment is enough to bring
+//! the fake before a jury, which is what makes the detection probability `1 - (1 - f)^(qV)`
+//! hold. No dispute is decided by fewer than [`Config::MinJury`] jurors or by a tie: such a
+//! round first escalates, and the escalation seats join the jury of every such segment.
 //!
 //! The losing party (the worker after a reject, the requester after an accept) may
 //! [`Pallet::appeal`] once, within [`Config::AppealWindow`] blocks, paying the fees of a fresh
@@ -349,8 +351,8 @@ pub enum Phase<BlockNumber> {
 	Selecting,
 	/// A committee is committing and revealing.
 	Voting,
-	/// A member reported a segment unserved; fresh verifiers for the reported segments are
-	/// drawn at the scheduled block and join the round.
+	/// A dispute's jury is too small or tied, or a member reported a segment unserved; fresh
+	/// verifiers for those segments are drawn at the scheduled block and join the round.
 	Escalating,
 	/// The first committee decided; the losing party may appeal until `until` (inclusive).
 	AppealWindow {
@@ -377,7 +379,8 @@ pub struct Slot<T: Config> {
 	/// The revealed vote, once revealed with valid evidence.
 	pub vote: Option<Vote>,
 	/// Whether this member holds an escalation seat: drawn after the round's first reveal
-	/// window because a member reported a segment unserved; it replays exactly those segments.
+	/// window because a dispute's jury was too small or tied, or a member reported a segment
+	/// unserved; it replays exactly those segments.
 	pub escalation: bool,
 }
 
@@ -396,7 +399,8 @@ pub struct Round<T: Config> {
 	/// After an escalation both deadlines are the escalation seats' windows.
 	pub reveal_deadline: BlockNumberFor<T>,
 	/// Whether escalation seats were drawn (at most once per round). From then on only they
-	/// may commit and reveal, and only they rule on the segments reported unserved.
+	/// may commit and reveal; they join the jury of every segment they replay, and alone rule
+	/// on the segments reported unserved.
 	pub escalated: bool,
 }
 
@@ -577,10 +581,17 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxVerifiers: Get<u32>;
 
-		/// Fresh verifiers drawn when a member reports a segment unserved; they alone rule on
-		/// the reported segments. Odd, so that their majority is never a tie.
+		/// Fresh verifiers drawn when a round's dispute has too small or a tied jury, or a
+		/// member reports a segment unserved; they join the jury of every such segment (and
+		/// alone rule on the ones reported unserved). Odd, so that their majority is never a
+		/// tie, and at least `MinJury - 1`, so that one juror and the seats are a full jury.
 		#[pallet::constant]
 		type EscalationSeats: Get<u32>;
+
+		/// Fewest jurors (members who replayed it and voted on it) that decide a dispute
+		/// without an escalation; a tie is never decisive. Odd, at least 3.
+		#[pallet::constant]
+		type MinJury: Get<u32>;
 
 		/// Where every slash goes: the treasury's account. No slash is ever paid to a party
 		/// of the task it punishes (requester, worker or appellant), so nobody can profit from
@@ -863,8 +874,8 @@ pub mod pallet {
 			/// Block of the next attempt.
 			retry_at: BlockNumberFor<T>,
 		},
-		/// A member reported a segment unserved: fresh verifiers for the reported segments
-		/// were drawn and joined the round.
+		/// A dispute's jury was too small or tied, or a member reported a segment unserved:
+		/// fresh verifiers for those segments were drawn and joined the round.
 		EscalationSelected {
 			/// The task.
 			task: TaskId,
@@ -1196,6 +1207,15 @@ pub mod pallet {
 			assert!(
 				T::EscalationSeats::get() % 2 == 1,
 				"EscalationSeats must be odd: the escalation's majority must never tie"
+			);
+			assert!(
+				T::MinJury::get() >= 3 && T::MinJury::get() % 2 == 1,
+				"MinJury must be odd and at least 3: no dispute is decided by one or two jurors"
+			);
+			assert!(
+				T::EscalationSeats::get().saturating_add(1) >= T::MinJury::get(),
+				"EscalationSeats must be at least MinJury - 1: a lone juror and the seats must \
+				 make a full jury"
 			);
 			use sp_runtime::traits::Saturating;
 			let appeal_seats = T::MaxVerifiers::get()

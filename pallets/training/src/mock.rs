@@ -180,6 +180,7 @@ impl pallet_training::Config for Test {
 	type Workers = Compute;
 	type MaxVerifiers = ConstU32<MAX_VERIFIERS>;
 	type EscalationSeats = ConstU32<ESCALATION_SEATS>;
+	type MinJury = ConstU32<3>;
 	type SlashDestination = ConstU64<TREASURY>;
 	type MaxSegmentsPerVerifier = ConstU32<MAX_SEGMENTS>;
 	type MaxSteps = ConstU32<10_000>;

@@ -285,9 +285,9 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Seat [`Config::EscalationSeats`] fresh verifiers in the voting round of a task in
-	/// `Escalating`, each replaying every segment the round's members reported unserved (at
-	/// most [`Config::MaxSegmentsPerVerifier`], lowest first); the round votes again with them
-	/// alone. If that is not possible yet, try again [`Config::SelectionDelay`] blocks later,
+	/// `Escalating`, each replaying every segment whose dispute is not conclusive
+	/// ([`Round::escalation_segments`]; at most [`Config::MaxSegmentsPerVerifier`], lowest
+	/// first); the round votes again with them alone. If that is not possible yet, try again [`Config::SelectionDelay`] blocks later,
 	/// up to [`Config::SelectionTimeout`] after the escalation was asked for; then the first
 	/// round's task is abandoned (an unserved segment never counts as accepted) and an
 	/// appeal's first decision stands.
@@ -298,7 +298,8 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		let appeal = matches!(task.appeal, Some(Appeal { round: Some(_), .. }));
 		let reference = task.selecting_since;
-		let mut segments = task.current_round().ok_or(Error::<T>::NotVoting)?.unserved_segments();
+		let mut segments =
+			task.current_round().ok_or(Error::<T>::NotVoting)?.escalation_segments();
 		segments.truncate(T::MaxSegmentsPerVerifier::get() as usize);
 		let segments: BoundedVec<u32, T::MaxSegmentsPerVerifier> = BoundedVec::truncate_from(segments);
 		let drawn = frame_support::storage::with_storage_layer(|| {

@@ -31,12 +31,10 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn tally(id: TaskId, mut task: Task<T>, now: BlockNumberFor<T>) -> DispatchResult {
 		let appeal_round = matches!(task.appeal, Some(Appeal { round: Some(_), .. }));
 		let round = task.current_round().ok_or(Error::<T>::NotVoting)?;
-		if !round.escalated &&
-			round.decision() != Some(Decision::Rejected) &&
-			!round.unserved_segments().is_empty()
-		{
-			// A member could not get data from the worker and nothing else rejects the run:
-			// fresh verifiers replay the reported segments before anything is decided.
+		if round.needs_escalation() {
+			// A dispute has fewer than `MinJury` jurors or ties (a segment reported unserved
+			// has none yet) and nothing rejects the run conclusively: fresh verifiers replay
+			// those segments before anything is decided.
 			return Self::ask_for_escalation(id, task, now);
 		}
 		if round.escalated && !round.committee.iter().any(|s| s.escalation && s.vote.is_some()) {

@@ -317,6 +317,17 @@ fn vote(task: TaskId, leaves: &[Hash], act: impl Fn(u64) -> Act) {
 	run_to_block(round.reveal_deadline + 1);
 }
 
+/// [`vote`], and if the round escalated (a jury too small or tied, or a segment reported
+/// unserved), the escalation seats vote as `act` says too. Returns whether it escalated.
+fn vote_through(task: TaskId, leaves: &[Hash], act: impl Fn(u64) -> Act + Copy) -> bool {
+	vote(task, leaves, act);
+	let escalated = phase(task) == Phase::Escalating;
+	if escalated {
+		vote(task, leaves, act);
+	}
+	escalated
+}
+
 /// Run to the end of the appeal window (settlement).
 fn run_past_appeal(task: TaskId) {
 	if let Some(Task { phase: Phase::AppealWindow { until, .. }, .. }) = Tasks::<Test>::get(task) {
@@ -1145,22 +1156,28 @@ fn a_cheating_worker_is_caught_slashed_and_the_task_reopens() {
 		let leaves = run(&(0..SEGMENTS).collect::<Vec<_>>());
 		claim_and_submit(id, w, &leaves);
 		let alice = balance(ALICE);
+		let members = run_to_committee(id);
+		vote(id, &leaves, |_| Act::Honest);
+		// Each member rejects the first fake it replays, so most juries have one juror: the
+		// round escalates and the seats confirm.
+		assert_eq!(phase(id), Phase::Escalating);
+		let seats = run_to_committee(id);
 		vote(id, &leaves, |_| Act::Honest);
 		assert!(matches!(phase(id), Phase::AppealWindow { decision: Decision::Rejected, .. }));
-		let members = committee(id);
-		let before: Vec<u64> = members.iter().map(|(v, _)| balance(*v)).collect();
+		let all: Vec<u64> = members.iter().chain(&seats).map(|(v, _)| *v).collect();
+		let before: Vec<u64> = all.iter().map(|v| balance(*v)).collect();
 		run_past_appeal(id);
-		// Half the 200 bond is slashed: 50 shared by the 3 verifiers (16 each, the rounding
-		// remainder to the first), 50 to the treasury.
+		// Half the 200 bond is slashed: half of it to the provers, half to the treasury.
 		assert!(has_event(Event::TaskRejected { task: id, worker: w, slashed: 100 }));
 		assert_eq!(participant(w).bond, 900);
 		assert_eq!(participant(w).reputation.faults, 1);
 		assert_eq!(participant(w).locked, 0);
-		let gains: Vec<u64> =
-			members.iter().zip(before).map(|((v, _), b)| balance(*v) - b).collect();
-		assert_eq!(gains, vec![18 + FEE, 16 + FEE, 16 + FEE]);
-		// The requester got 50 and topped the 30 of fees paid back up; the task is open again.
-		assert_eq!(balance(ALICE), alice - 3 * FEE);
+		let gains: Vec<u64> = all.iter().zip(before).map(|(v, b)| balance(*v) - b).collect();
+		// The three members and the three seats proved the fault: 50 shared by six (8 each,
+		// the rounding remainder to the first), besides their fees.
+		assert_eq!(gains, vec![10 + FEE, 8 + FEE, 8 + FEE, 8 + FEE, 8 + FEE, 8 + FEE], "{seats:?}");
+		// The requester topped the six fees paid back up; the task is open again.
+		assert_eq!(balance(ALICE), alice - 6 * FEE);
 		assert_eq!(treasury(), 50);
 		assert_eq!(escrow_held(ALICE), full_escrow());
 		assert_eq!(phase(id), Phase::Open);
@@ -1193,7 +1210,9 @@ fn a_fake_segment_is_rejected_iff_someone_sampled_it() {
 			claim_and_submit(id, WORKERS[0], &leaves);
 			let members = run_to_committee(id);
 			let catchers = assigned(&members, 5);
-			vote(id, &leaves, |_| Act::Honest);
+			// Fewer than three catchers escalate first; the honest seats confirm.
+			let escalated = vote_through(id, &leaves, |_| Act::Honest);
+			assert_eq!(escalated, (1..3).contains(&catchers), "salt {salt}: {members:?}");
 			let decision = match phase(id) {
 				Phase::AppealWindow { decision, .. } => decision,
 				p => panic!("unexpected {p:?}"),
@@ -1217,10 +1236,11 @@ fn a_fake_segment_is_rejected_iff_someone_sampled_it() {
 }
 
 /// Brief's case (1): V = 3, only one member sampled the corrupted segment; it rejects, the two
-/// others (honest, their segments genuine) accept. The reject stands, the worker is slashed,
-/// and the two accepting members, whose work was right, are paid too.
+/// others (honest, their segments genuine) accept. A jury of one decides nothing: the round
+/// escalates, the three seats replay the segment and reject it too, the worker is slashed, and
+/// the two accepting members, whose work was right, are paid as well.
 #[test]
-fn one_member_that_sampled_the_fake_rejects_the_run_against_two_accepts() {
+fn one_member_that_sampled_the_fake_brings_it_before_three_fresh_jurors() {
 	let salt = salt_where(|m| assigned(m, 5) == 1);
 	new_test_ext().execute_with(|| {
 		set_random_salt(salt);
@@ -1232,12 +1252,18 @@ fn one_member_that_sampled_the_fake_rejects_the_run_against_two_accepts() {
 		let members = run_to_committee(id);
 		let catcher = members.iter().find(|(_, s)| s.contains(&5)).unwrap().0;
 		let others: Vec<u64> = members.iter().map(|m| m.0).filter(|v| *v != catcher).collect();
+		let before: Vec<u64> = [catcher, others[0], others[1], ALICE].map(balance).to_vec();
+		vote(id, &leaves, |_| Act::Honest);
+		assert_eq!(phase(id), Phase::Escalating);
+		let seats = run_to_committee(id);
+		assert!(seats.iter().all(|(_, s)| s == &vec![5]), "{seats:?}");
+		let seats_before: Vec<u64> = seats.iter().map(|(v, _)| balance(*v)).collect();
 		vote(id, &leaves, |_| Act::Honest);
 		assert!(has_event(Event::DisputeRuled {
 			task: id,
 			appeal: false,
 			dispute: Dispute::Segment(5),
-			rejects: 1,
+			rejects: 1 + ESCALATION_SEATS,
 			accepts: 0,
 			unserved: 0,
 			upheld: true
@@ -1246,25 +1272,28 @@ fn one_member_that_sampled_the_fake_rejects_the_run_against_two_accepts() {
 			task: id,
 			appeal: false,
 			accepts: 2,
-			rejects: 1,
+			rejects: 1 + ESCALATION_SEATS,
 			decision: Some(Decision::Rejected)
 		}));
 		assert!(matches!(phase(id), Phase::AppealWindow { decision: Decision::Rejected, .. }));
-		let before: Vec<u64> = [catcher, others[0], others[1], ALICE].map(balance).to_vec();
 		run_past_appeal(id);
 		assert!(has_event(Event::TaskRejected { task: id, worker: w, slashed: 100 }));
 		assert_eq!(participant(w).bond, 900);
 		assert_eq!(participant(w).reputation.faults, 1);
-		// The catcher proved the fault alone: the verifiers' half of the slash is its own.
-		assert_eq!(balance(catcher), before[0] + FEE + 50);
+		// The catcher and the seats proved the fault: they share the verifiers' half of the
+		// slash (12 each, the rounding remainder to the catcher).
+		assert_eq!(balance(catcher) - before[0], FEE + 12 + 2);
+		let seat_gains: Vec<u64> =
+			seats.iter().zip(seats_before).map(|((v, _), b)| balance(*v) - b).collect();
+		assert_eq!(seat_gains, vec![FEE + 12; 3]);
 		for (i, v) in others.iter().enumerate() {
 			assert_eq!(balance(*v), before[i + 1] + FEE);
 			assert_eq!(participant(*v).bond, 1_000);
 			assert_eq!(participant(*v).reputation.verified_ok, 1);
 		}
-		// The requester: none of the slash (half went to the treasury), minus the three fees
-		// topped back up to reopen.
-		assert_eq!(balance(ALICE), before[3] - 3 * FEE);
+		// The requester: none of the slash (half went to the treasury), minus the fees paid
+		// (three members, three seats) topped back up to reopen.
+		assert_eq!(before[3] - balance(ALICE), 6 * FEE);
 		assert_eq!(treasury(), 50);
 		assert_eq!(phase(id), Phase::Open);
 		assert_eq!(Balances::total_issuance(), issuance);
@@ -1274,10 +1303,11 @@ fn one_member_that_sampled_the_fake_rejects_the_run_against_two_accepts() {
 
 /// Brief's case (2): a lying member rejects an honest run on a segment only it sampled, with a
 /// fabricated recomputed hash (the worker's leaf and proof are genuine, so the reveal is
-/// valid). The first round rejects; the worker appeals; every appeal member replays that
-/// segment and accepts: the run is accepted, the liar slashed to the treasury, the worker paid.
+/// valid). A jury of one decides nothing: the round escalates, the three seats replay that
+/// segment and accept, the run is accepted, the liar slashed to the treasury and the worker
+/// paid, without an appeal.
 #[test]
-fn a_fabricated_segment_reject_is_overturned_on_appeal_and_the_liar_slashed() {
+fn a_fabricated_segment_reject_is_overturned_by_the_escalation_and_the_liar_slashed() {
 	let salt = salt_where(|m| {
 		let last = *m[0].1.last().unwrap();
 		m[1..].iter().all(|(_, s)| !s.contains(&last))
@@ -1292,6 +1322,8 @@ fn a_fabricated_segment_reject_is_overturned_on_appeal_and_the_liar_slashed() {
 		let first = run_to_committee(id);
 		let liar = first[0].0;
 		let lied_on = *first[0].1.last().unwrap();
+		let first_before: Vec<u64> = first.iter().map(|(v, _)| balance(*v)).collect();
+		let worker_before = balance(w);
 		vote(id, &leaves, |v| if v == liar { Act::LieRejectSegment } else { Act::Honest });
 		assert!(has_event(Event::VerdictRevealed {
 			task: id,
@@ -1300,38 +1332,22 @@ fn a_fabricated_segment_reject_is_overturned_on_appeal_and_the_liar_slashed() {
 			segment: Some(lied_on),
 			unserved: false
 		}));
+		assert_eq!(phase(id), Phase::Escalating);
+		let seats = run_to_committee(id);
+		assert_eq!(seats.len() as u32, ESCALATION_SEATS);
+		assert!(seats.iter().all(|(_, s)| s == &vec![lied_on]), "{seats:?}");
+		vote(id, &leaves, |_| Act::Honest);
 		assert!(has_event(Event::DisputeRuled {
 			task: id,
 			appeal: false,
 			dispute: Dispute::Segment(lied_on),
 			rejects: 1,
-			accepts: 0,
+			accepts: ESCALATION_SEATS,
 			unserved: 0,
-			upheld: true
+			upheld: false
 		}));
-		assert!(matches!(phase(id), Phase::AppealWindow { decision: Decision::Rejected, .. }));
-
-		let worker_before = balance(w);
-		let first_before: Vec<u64> = first.iter().map(|(v, _)| balance(*v)).collect();
-		assert_ok!(Training::appeal(signed(w), id));
-		let appeal = run_to_committee(id);
-		assert_eq!(appeal.len(), 7);
-		// Every appeal member replays the disputed segment (plus random ones up to q).
-		for (a, segs) in &appeal {
-			assert!(segs.contains(&lied_on), "{a}: {segs:?}");
-			assert!(segs.len() >= spec().segments_per_verifier as usize);
-		}
-		assert!(Training::assignments_of(&appeal[0].0)[0].segments.contains(&lied_on));
-		vote(id, &leaves, |_| Act::Honest);
-		assert!(has_event(Event::RoundTallied {
-			task: id,
-			appeal: true,
-			accepts: 7,
-			rejects: 0,
-			decision: Some(Decision::Accepted)
-		}));
-		// Final: accepted and settled at the appeal's tally.
-		assert!(Tasks::<Test>::get(id).is_none());
+		assert!(matches!(phase(id), Phase::AppealWindow { decision: Decision::Accepted, .. }));
+		run_past_appeal(id);
 		assert!(has_event(Event::TaskAccepted { task: id, worker: w, paid: 855 }));
 		let penalty = VERIFIER_BOND / 5;
 		assert!(has_event(Event::VerifierSettled {
@@ -1347,18 +1363,16 @@ fn a_fabricated_segment_reject_is_overturned_on_appeal_and_the_liar_slashed() {
 			assert_eq!(balance(*v), first_before[i] + FEE);
 			assert_eq!(participant(*v).reputation.verified_ok, 1);
 		}
-		for (a, _) in &appeal {
+		for (a, _) in &seats {
 			assert_eq!(participant(*a).reputation.verified_ok, 1);
 		}
-		// Worker: reward after royalties, minus the appeal fees it paid (the liar's slash went
-		// to the treasury; the unused escalation fees came back).
-		assert_eq!(balance(w), worker_before + 855 - 7 * FEE);
+		// The worker did not have to appeal: the whole reward after royalties.
+		assert_eq!(balance(w), worker_before + 855);
 		assert_eq!(treasury(), penalty);
-		assert_eq!(participant(w).locked, 0);
 		assert_eq!(participant(w).reputation.faults, 0);
-		assert_eq!(escrow_held(w), 0);
-		// The requester paid the two honest first-round fees; the liar's went back.
-		assert_eq!(balance(ALICE), INITIAL - full_escrow() + FEE + ESCALATION_FEES);
+		// The requester paid the two honest first-round fees and the three seats; the liar's
+		// fee went back.
+		assert_eq!(balance(ALICE), INITIAL - full_escrow() + FEE);
 		assert_eq!(Balances::total_issuance(), issuance);
 		check();
 	});
@@ -1399,6 +1413,9 @@ fn a_reject_of_an_unassigned_segment_is_refused() {
 			assert_ok!(Training::reveal_verdict(signed(*m), id, h, salt(*m)));
 		}
 		run_to_block(round.reveal_deadline + 1);
+		// The two honest rejects have one juror each: the seats confirm them.
+		assert_eq!(phase(id), Phase::Escalating);
+		vote(id, &leaves, |_| Act::Honest);
 		assert!(matches!(phase(id), Phase::AppealWindow { decision: Decision::Rejected, .. }));
 		let alice = balance(ALICE);
 		run_past_appeal(id);
@@ -1411,19 +1428,20 @@ fn a_reject_of_an_unassigned_segment_is_refused() {
 		}));
 		assert_eq!(participant(v).reputation.faults, 1);
 		// Its slash went to the treasury (as for any absent member), with half the
-		// worker's slash; two fees were paid and are topped back up.
-		assert_eq!(balance(ALICE), alice - 2 * FEE);
+		// worker's slash; five fees (two members, three seats) were paid and are topped back
+		// up.
+		assert_eq!(balance(ALICE), alice - 5 * FEE);
 		assert_eq!(treasury(), penalty + 50);
 		check();
 	});
 }
 
-/// A dispute tied 1 to 1 among the members assigned the segment is not upheld: the first round
-/// accepts. The requester appeals; every appeal member replays the disputed segment and finds
-/// it fake: rejected. The member that accepted the fake segment is slashed; the one that
-/// proved it and the one that was never assigned it are paid.
+/// Finding 7: the honest catcher of a fake and a lazy (or colluding) member that accepts it tie
+/// on the segment. A tie decides nothing: the round escalates, the three seats replay the
+/// segment and reject it, the run is rejected, the lazy accept is slashed and the catcher,
+/// never at risk, is paid and shares the proof with the seats.
 #[test]
-fn an_accept_of_a_segment_proven_bad_on_appeal_is_slashed() {
+fn a_tie_escalates_and_the_accept_of_the_fake_is_slashed() {
 	let salt = salt_where(|m| assigned(m, 5) == 2);
 	new_test_ext().execute_with(|| {
 		set_random_salt(salt);
@@ -1435,31 +1453,23 @@ fn an_accept_of_a_segment_proven_bad_on_appeal_is_slashed() {
 		let pair: Vec<u64> = first.iter().filter(|(_, s)| s.contains(&5)).map(|m| m.0).collect();
 		let (catcher, lazy) = (pair[0], pair[1]);
 		let bystander = first.iter().map(|m| m.0).find(|v| !pair.contains(v)).unwrap();
+		let before: Vec<u64> = [catcher, lazy, bystander].map(balance).to_vec();
 		vote(id, &leaves, |v| if v == lazy { Act::LieAccept } else { Act::Honest });
+		assert_eq!(phase(id), Phase::Escalating, "a tie escalates");
+		let seats = run_to_committee(id);
+		assert!(seats.iter().all(|(_, s)| s == &vec![5]), "{seats:?}");
+		vote(id, &leaves, |_| Act::Honest);
 		assert!(has_event(Event::DisputeRuled {
 			task: id,
 			appeal: false,
 			dispute: Dispute::Segment(5),
-			rejects: 1,
+			rejects: 4,
 			accepts: 1,
-			unserved: 0,
-			upheld: false
-		}));
-		assert!(matches!(phase(id), Phase::AppealWindow { decision: Decision::Accepted, .. }));
-		let before: Vec<u64> = [catcher, lazy, bystander].map(balance).to_vec();
-		assert_ok!(Training::appeal(signed(ALICE), id));
-		let appeal = run_to_committee(id);
-		assert!(appeal.iter().all(|(_, s)| s.contains(&5)));
-		vote(id, &leaves, |_| Act::Honest);
-		assert!(has_event(Event::DisputeRuled {
-			task: id,
-			appeal: true,
-			dispute: Dispute::Segment(5),
-			rejects: 7,
-			accepts: 0,
 			unserved: 0,
 			upheld: true
 		}));
+		assert!(matches!(phase(id), Phase::AppealWindow { decision: Decision::Rejected, .. }));
+		run_past_appeal(id);
 		assert!(has_event(Event::TaskRejected { task: id, worker: w, slashed: 100 }));
 		let penalty = VERIFIER_BOND / 5;
 		assert!(has_event(Event::VerifierSettled {
@@ -1470,10 +1480,10 @@ fn an_accept_of_a_segment_proven_bad_on_appeal_is_slashed() {
 		}));
 		assert_eq!(participant(lazy).reputation.faults, 1);
 		assert_eq!(balance(lazy), before[1]);
-		// The catcher shares the verifiers' half of the slash with the 7 appeal members.
+		// The catcher shares the verifiers' half of the slash with the three seats.
 		assert!(balance(catcher) > before[0] + FEE);
+		assert_eq!(participant(catcher).bond, 1_000);
 		assert_eq!(balance(bystander), before[2] + FEE);
-		assert_eq!(participant(bystander).bond, 1_000);
 		for v in [catcher, bystander] {
 			assert_eq!(participant(v).reputation.verified_ok, 1);
 		}
@@ -1566,10 +1576,11 @@ fn a_void_round_draws_a_new_committee_then_abandons() {
 	});
 }
 
-/// A tie is not a strict majority: the dispute is not upheld and the round accepts (before
-/// per-dispute juries a tie voided the round). The outvoted liar is slashed to the treasury.
+/// A tie decides nothing: two members disagree on the metric, the round escalates, the three
+/// seats evaluate the final model (and replay segment 0) and accept; the liar is slashed to
+/// the treasury.
 #[test]
-fn a_tied_dispute_is_not_upheld() {
+fn a_tied_metric_dispute_escalates() {
 	new_test_ext().execute_with(|| {
 		let mut s = spec();
 		s.verifier_count = 2;
@@ -1579,12 +1590,16 @@ fn a_tied_dispute_is_not_upheld() {
 		let members = run_to_committee(id);
 		let (liar, honest) = (members[0].0, members[1].0);
 		vote(id, &leaves, |v| if v == liar { Act::LieReject } else { Act::Honest });
+		assert_eq!(phase(id), Phase::Escalating);
+		let seats = run_to_committee(id);
+		assert!(seats.iter().all(|(_, s)| s == &vec![0]), "{seats:?}");
+		vote(id, &leaves, |_| Act::Honest);
 		assert!(has_event(Event::DisputeRuled {
 			task: id,
 			appeal: false,
 			dispute: Dispute::Metric,
 			rejects: 1,
-			accepts: 1,
+			accepts: 1 + ESCALATION_SEATS,
 			unserved: 0,
 			upheld: false
 		}));
@@ -1592,6 +1607,9 @@ fn a_tied_dispute_is_not_upheld() {
 		run_past_appeal(id);
 		assert_eq!(participant(liar).bond, 1_000 - VERIFIER_BOND / 5);
 		assert_eq!(participant(honest).reputation.verified_ok, 1);
+		for (seat, _) in &seats {
+			assert_eq!(participant(*seat).reputation.verified_ok, 1);
+		}
 		check();
 	});
 }
@@ -1635,7 +1653,10 @@ fn juries_count_only_members_assigned_the_disputed_segment() {
 		]);
 		assert_eq!(r.ruling(Dispute::Segment(5)), Some(Ruling { rejects: 1, accepts: 1, unserved: 0 }));
 		assert_eq!(r.decision(), Some(Decision::Accepted));
-		assert_eq!(r.judge(&r.committee[0]), Judgement::Wrong);
+		// A tie is not conclusive: the catcher is not slashed for it (and the tally would
+		// escalate before deciding anything).
+		assert_eq!(r.judge(&r.committee[0]), Judgement::Unresolved);
+		assert!(r.needs_escalation());
 		// A member assigned 5 that rejected segment 2 abstains on 5.
 		let r = round(vec![
 			slot(1, &[1, 5], Some(Vote::RejectSegment(5))),
@@ -1664,9 +1685,125 @@ fn juries_count_only_members_assigned_the_disputed_segment() {
 			appeal.judge(&slot(1, &[5], Some(Vote::RejectSegment(5)))),
 			Judgement::Unresolved
 		);
-		assert_eq!(appeal.judge(&slot(1, &[1], Some(Vote::Accept))), Judgement::Wrong);
+		// One juror upholding a mismatch is not conclusive: the accept is not slashed for it.
+		assert_eq!(appeal.judge(&slot(1, &[1], Some(Vote::Accept))), Judgement::Unresolved);
 		// Nobody revealed: void.
 		assert_eq!(round(vec![slot(1, &[1], None)]).decision(), None);
+	});
+}
+
+/// Juries of at least three, on hand-made rounds: a dispute with fewer jurors or a tie
+/// escalates before anything is decided, the seats join the jury of every segment they
+/// replay, and only a conclusive ruling makes a juror wrong.
+#[test]
+fn small_or_tied_juries_escalate_and_only_conclusive_rulings_slash() {
+	new_test_ext().execute_with(|| {
+		use crate::dispute::Judgement;
+		let slot = |who: u64, segs: &[u32], vote: Option<Vote>, escalation: bool| Slot::<Test> {
+			who,
+			segments: segs.to_vec().try_into().unwrap(),
+			commitment: vote.map(|_| [0; 32]),
+			vote,
+			escalation,
+		};
+		let round = |slots: Vec<Slot<Test>>, escalated: bool| Round::<Test> {
+			committee: slots.try_into().unwrap(),
+			commit_deadline: 0,
+			reveal_deadline: 0,
+			escalated,
+		};
+		let seat = |who: u64, vote: Vote| slot(who, &[5], Some(vote), true);
+		// A lone reject (a liar, or a lone catcher) escalates: one juror decides nothing.
+		let lone = vec![
+			slot(1, &[1, 5], Some(Vote::RejectSegment(5)), false),
+			slot(2, &[2, 3], Some(Vote::Accept), false),
+			slot(3, &[0, 7], Some(Vote::Accept), false),
+		];
+		let r = round(lone.clone(), false);
+		assert!(r.needs_escalation());
+		assert_eq!(r.escalation_segments(), vec![5]);
+		// The seats replay 5 and accept: the liar is outvoted 1 to 3, conclusively, and slashed.
+		let mut slots = lone.clone();
+		slots.extend([seat(30, Vote::Accept), seat(31, Vote::Accept), seat(32, Vote::Accept)]);
+		let r = round(slots, true);
+		assert!(!r.needs_escalation());
+		assert_eq!(r.decision(), Some(Decision::Accepted));
+		assert_eq!(r.judge(&r.committee[0]), Judgement::Wrong);
+		assert_eq!(r.judge(&r.committee[3]), Judgement::Right { proved_fault: false });
+		// The seats confirm the catch: rejected 4 to 0, the seats share the proof.
+		let mut slots = lone.clone();
+		slots.extend([
+			seat(30, Vote::RejectSegment(5)),
+			seat(31, Vote::RejectSegment(5)),
+			seat(32, Vote::RejectSegment(5)),
+		]);
+		let r = round(slots, true);
+		assert_eq!(r.decision(), Some(Decision::Rejected));
+		assert_eq!(r.judge(&r.committee[0]), Judgement::Right { proved_fault: true });
+		assert_eq!(r.judge(&r.committee[4]), Judgement::Right { proved_fault: true });
+		// Three jurors who agree need no escalation.
+		let three = round(
+			vec![
+				slot(1, &[1, 5], Some(Vote::RejectSegment(5)), false),
+				slot(2, &[5, 3], Some(Vote::RejectSegment(5)), false),
+				slot(3, &[5, 7], Some(Vote::Accept), false),
+			],
+			false,
+		);
+		assert!(!three.needs_escalation());
+		assert_eq!(three.decision(), Some(Decision::Rejected));
+		assert_eq!(three.judge(&three.committee[2]), Judgement::Wrong);
+		// A conclusive rejection makes other small disputes moot: no escalation.
+		let mut slots = three.committee.to_vec();
+		slots.push(slot(4, &[2], Some(Vote::RejectSegment(2)), false));
+		assert!(!round(slots, false).needs_escalation());
+		// A colluder's accept ties an honest catch (finding 7): escalate, and if the seats
+		// leave it tied (one absent), nobody on either side is slashed and nothing is proven.
+		let tie = vec![
+			slot(1, &[1, 5], Some(Vote::RejectSegment(5)), false),
+			slot(2, &[5, 6], Some(Vote::Accept), false),
+			slot(3, &[0, 7], Some(Vote::Accept), false),
+		];
+		assert!(round(tie.clone(), false).needs_escalation());
+		let mut slots = tie.clone();
+		slots.extend([seat(30, Vote::RejectSegment(5)), seat(31, Vote::Accept)]);
+		slots.push(slot(32, &[5], None, true));
+		let r = round(slots, true);
+		assert!(!r.needs_escalation(), "a round escalates once");
+		assert_eq!(r.decision(), Some(Decision::Accepted));
+		assert_eq!(r.judge(&r.committee[0]), Judgement::Unresolved);
+		assert_eq!(r.judge(&r.committee[1]), Judgement::Right { proved_fault: false });
+		assert_eq!(r.judge(&r.committee[5]), Judgement::Absent);
+		// Seats that break the tie the honest way: the colluder is wrong.
+		let mut slots = tie;
+		slots.extend([
+			seat(30, Vote::RejectSegment(5)),
+			seat(31, Vote::RejectSegment(5)),
+			seat(32, Vote::Accept),
+		]);
+		let r = round(slots, true);
+		assert_eq!(r.decision(), Some(Decision::Rejected));
+		assert_eq!(r.judge(&r.committee[1]), Judgement::Wrong);
+		assert_eq!(r.judge(&r.committee[0]), Judgement::Right { proved_fault: true });
+		// The metric: a tie of two members escalates; the seats evaluate it (and replay
+		// segment 0, as every seat needs a segment).
+		let metric = round(
+			vec![slot(1, &[1], Some(Vote::RejectMetric), false), slot(2, &[2], Some(Vote::Accept), false)],
+			false,
+		);
+		assert!(metric.needs_escalation());
+		assert_eq!(metric.escalation_segments(), vec![0]);
+		// One metric reject against two accepts is conclusive.
+		let metric = round(
+			vec![
+				slot(1, &[1], Some(Vote::RejectMetric), false),
+				slot(2, &[2], Some(Vote::Accept), false),
+				slot(3, &[3], Some(Vote::Accept), false),
+			],
+			false,
+		);
+		assert!(!metric.needs_escalation());
+		assert_eq!(metric.judge(&metric.committee[0]), Judgement::Wrong);
 	});
 }
 
@@ -1868,11 +2005,13 @@ fn escalation_seats_alone_rule_on_a_reported_segment() {
 			slot(21, &[5, 7], Some(Vote::Accept), false),
 			slot(22, &[1, 2], Some(Vote::Accept), false),
 		];
-		// Before the escalation the report counts for nothing: the round would accept.
+		// Before the escalation segment 5 has no jury (the first stage's accept may come from a
+		// member the worker chose to serve): the round must escalate.
 		let r = round(first.clone(), false);
 		assert_eq!(r.unserved_segments(), vec![5]);
-		assert_eq!(r.ruling(Dispute::Segment(5)), Some(Ruling { rejects: 0, accepts: 1, unserved: 0 }));
-		assert_eq!(r.decision(), Some(Decision::Accepted));
+		assert_eq!(r.ruling(Dispute::Segment(5)), None);
+		assert!(r.needs_escalation());
+		assert_eq!(r.escalation_segments(), vec![5]);
 		// The seats cannot get segment 5 either (one accepts: served to it alone, or a liar).
 		let mut slots = first.clone();
 		slots.push(slot(30, &[5], Some(Vote::Unserved(5)), true));

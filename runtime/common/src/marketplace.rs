@@ -102,8 +102,11 @@ parameter_types! {
 	/// Memory training a spec may need at most: 8 GiB, what a worker of the size the docs
 	/// name can give one task.
 	pub const MaxTrainingMemory: u64 = 8 << 30;
-	/// Fresh verifiers drawn when a committee member reports a segment unserved (odd).
+	/// Fresh verifiers drawn when a dispute's jury is smaller than `MinJury` or ties, or a
+	/// member reports a segment unserved (odd, at least `MinJury - 1`).
 	pub const EscalationSeats: u32 = 3;
+	/// No dispute is decided by fewer jurors who replayed it.
+	pub const MinJury: u32 = 3;
 	/// Taken from the worker's bond (to the treasury) when it does not submit in time, as a
 	/// part of the task's reward (at most the bond).
 	pub const NoShowSlash: Perbill = Perbill::from_percent(10);
@@ -355,6 +358,7 @@ macro_rules! impl_marketplace_configs {
 			type Workers = Compute;
 			type MaxVerifiers = $crate::marketplace::MaxTaskVerifiers;
 			type EscalationSeats = $crate::marketplace::EscalationSeats;
+			type MinJury = $crate::marketplace::MinJury;
 			type SlashDestination = SlashToTreasury;
 			type MaxSegmentsPerVerifier = $crate::marketplace::MaxSegmentsPerVerifier;
 			type MaxSteps = $crate::marketplace::MaxTrainingSteps;

@@ -214,7 +214,7 @@ pub fn describe(event: &TrainingEvent, id: TaskId, name: &dyn Fn(&AccountId32) -
             segment.map(|s| format!(" (segment {s})")).unwrap_or_default()
         ),
         E::EscalationSelected { task, verifiers, segments, commit_deadline, reveal_deadline, .. } if *task == id => format!(
-            "segments {:?} reported unserved: fresh verifiers {} replay them; commit until block {commit_deadline}, reveal until {reveal_deadline}",
+            "escalation: segments {:?} (reported unserved, or their jury too small or tied): fresh verifiers {} replay them; commit until block {commit_deadline}, reveal until {reveal_deadline}",
             segments.0,
             verifiers.0.iter().map(name).collect::<Vec<_>>().join(", ")
         ),
