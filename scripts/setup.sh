@@ -4,8 +4,6 @@
 # What it installs, and why:
 #   * clang, libclang-dev     bindgen for librocksdb-sys (the node's database)
 #   * protobuf-compiler       libp2p / litep2p build scripts
-#   * libssl-dev, pkg-config  the system OpenSSL for litep2p's WebRTC (str0m), used instead of
-#                             compiling a vendored copy (.cargo/config.toml sets OPENSSL_NO_VENDOR)
 #   * rustc-web & friends     Debian's Rust, which ships a `wasm32v1-none` std source; rustup
 #                             cannot download targets on these machines, so the Wasm runtime is
 #                             built with this toolchain, linked into rustup as `debian`.
@@ -23,7 +21,7 @@ log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*" >&2; }
 
 need_apt=()
 # qemu-user runs the determinism test on an emulated CPU without AVX2/FMA (issue 6).
-for pkg in clang libclang-dev protobuf-compiler libssl-dev pkg-config rustc-web cargo-web rust-web-src libstd-rust-web-dev lld-22 qemu-user; do
+for pkg in clang libclang-dev protobuf-compiler rustc-web cargo-web rust-web-src libstd-rust-web-dev lld-22 qemu-user; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$pkg")
 done
 if ((${#need_apt[@]})); then
