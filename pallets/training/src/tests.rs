@@ -1614,25 +1614,35 @@ fn a_tied_metric_dispute_escalates() {
 	});
 }
 
+/// A committee member for the hand-made rounds below.
+fn hand_slot(who: u64, segs: &[u32], vote: Option<Vote>, escalation: bool) -> Slot<Test> {
+	Slot::<Test> {
+		who,
+		segments: segs.to_vec().try_into().unwrap(),
+		commitment: vote.map(|_| [0; 32]),
+		vote,
+		escalation,
+	}
+}
+
+/// A round of `slots`, for judging by hand.
+fn hand_round(slots: Vec<Slot<Test>>, escalated: bool) -> Round<Test> {
+	Round::<Test> {
+		committee: slots.try_into().unwrap(),
+		commit_deadline: 0,
+		reveal_deadline: 0,
+		escalated,
+	}
+}
+
 /// The rule itself, on hand-made rounds: a dispute's jury is the members assigned it that
 /// accepted or rejected it; rejects of other things abstain; members are judged against the
 /// deciding round.
 #[test]
 fn juries_count_only_members_assigned_the_disputed_segment() {
 	new_test_ext().execute_with(|| {
-		let slot = |who: u64, segs: &[u32], vote: Option<Vote>| Slot::<Test> {
-			who,
-			segments: segs.to_vec().try_into().unwrap(),
-			commitment: vote.map(|_| [0; 32]),
-			vote,
-			escalation: false,
-		};
-		let round = |slots: Vec<Slot<Test>>| Round::<Test> {
-			committee: slots.try_into().unwrap(),
-			commit_deadline: 0,
-			reveal_deadline: 0,
-			escalated: false,
-		};
+		let slot = |who: u64, segs: &[u32], vote: Option<Vote>| hand_slot(who, segs, vote, false);
+		let round = |slots: Vec<Slot<Test>>| hand_round(slots, false);
 		use crate::dispute::{Judgement, Ruling};
 		// One reject of 5 against two accepts by members not assigned 5: upheld.
 		let r = round(vec![
@@ -1699,19 +1709,7 @@ fn juries_count_only_members_assigned_the_disputed_segment() {
 fn small_or_tied_juries_escalate_and_only_conclusive_rulings_slash() {
 	new_test_ext().execute_with(|| {
 		use crate::dispute::Judgement;
-		let slot = |who: u64, segs: &[u32], vote: Option<Vote>, escalation: bool| Slot::<Test> {
-			who,
-			segments: segs.to_vec().try_into().unwrap(),
-			commitment: vote.map(|_| [0; 32]),
-			vote,
-			escalation,
-		};
-		let round = |slots: Vec<Slot<Test>>, escalated: bool| Round::<Test> {
-			committee: slots.try_into().unwrap(),
-			commit_deadline: 0,
-			reveal_deadline: 0,
-			escalated,
-		};
+		let (slot, round) = (hand_slot, hand_round);
 		let seat = |who: u64, vote: Vote| slot(who, &[5], Some(vote), true);
 		// A lone reject (a liar, or a lone catcher) escalates: one juror decides nothing.
 		let lone = vec![
@@ -1987,19 +1985,7 @@ fn reject_evidence_is_checked_against_the_committed_root() {
 fn escalation_seats_alone_rule_on_a_reported_segment() {
 	new_test_ext().execute_with(|| {
 		use crate::dispute::{Judgement, Ruling};
-		let slot = |who: u64, segs: &[u32], vote: Option<Vote>, escalation: bool| Slot::<Test> {
-			who,
-			segments: segs.to_vec().try_into().unwrap(),
-			commitment: vote.map(|_| [0; 32]),
-			vote,
-			escalation,
-		};
-		let round = |slots: Vec<Slot<Test>>, escalated: bool| Round::<Test> {
-			committee: slots.try_into().unwrap(),
-			commit_deadline: 0,
-			reveal_deadline: 0,
-			escalated,
-		};
+		let (slot, round) = (hand_slot, hand_round);
 		let first = vec![
 			slot(20, &[5, 6], Some(Vote::Unserved(5)), false),
 			slot(21, &[5, 7], Some(Vote::Accept), false),
