@@ -1218,10 +1218,7 @@ pub mod pallet {
 				 make a full jury"
 			);
 			use sp_runtime::traits::Saturating;
-			let appeal_seats = T::MaxVerifiers::get()
-				.saturating_mul(2)
-				.saturating_add(1)
-				.saturating_add(T::EscalationSeats::get());
+			let appeal_seats = MaxCommitteeOf::<T>::get();
 			assert!(
 				T::VerifierSlash::get().mul_floor(T::VerifierBond::get())
 					>= T::VerifierFee::get().saturating_mul(appeal_seats.into()),

@@ -54,11 +54,7 @@ impl<T: Config> Pallet<T> {
 	/// (`2 · MaxVerifiers + 1` seats and an escalation): a lie must always cost its liar the
 	/// appeal it forces.
 	pub fn seat_bond(fee: BalanceOf<T>) -> BalanceOf<T> {
-		let seats = T::MaxVerifiers::get()
-			.saturating_mul(2)
-			.saturating_add(1)
-			.saturating_add(T::EscalationSeats::get());
-		let appeal_fees = fee.saturating_mul(seats.into());
+		let appeal_fees = fee.saturating_mul(MaxCommitteeOf::<T>::get().into());
 		let slash = T::VerifierSlash::get();
 		let mut bond = slash.saturating_reciprocal_mul_ceil(appeal_fees).max(T::VerifierBond::get());
 		// `mul_floor` after `reciprocal_mul_ceil` can fall a unit or two short.
@@ -177,6 +173,7 @@ impl<T: Config> Pallet<T> {
 			T::Datasets::lock(datasets.eval)?;
 		}
 		task.scheduled_at = Self::schedule(id, claim_until.saturating_add(One::one()))?;
+		let commit_window = Self::commit_window(&task);
 		Tasks::<T>::insert(id, task);
 		NextTaskId::<T>::put(id.saturating_add(1));
 		TaskCount::<T>::mutate(|c| c.saturating_inc());
@@ -189,7 +186,7 @@ impl<T: Config> Pallet<T> {
 			creation_fee,
 			seat_fee: fee,
 			seat_bond,
-			commit_window: T::CommitWindow::get().saturating_add(replay_blocks),
+			commit_window,
 			claim_until,
 		});
 		Ok(())
@@ -236,8 +233,8 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// `id` is a dataset with content root `root` that `who` may use; returns its use price.
-	/// The entry's use price for `who` (zero for its owner) and its size in bytes.
+	/// `id` is a dataset with content root `root` that `who` may use; returns its use price
+	/// for `who` (zero for its owner) and its size in bytes.
 	fn check_dataset(
 		id: EntryId,
 		root: &Hash,

@@ -76,6 +76,12 @@ fn create(who: u64) -> TaskId {
 const ESCALATION_FEES: u64 = ESCALATION_SEATS as u64 * FEE;
 
 /// Escrow of a default task: reward, three fees and the escalation seats' fees, both prices.
+/// What the pallet prices a seat of `spec` at: its replay cost on the evaluation entry.
+fn replay_cost(spec: &TaskSpec) -> mlchain_primitives::cost::ReplayCost {
+	let eval_size = pallet_data_registry::Entries::<Test>::get(EVAL_ENTRY).unwrap().size;
+	mlchain_primitives::cost::ReplayCost::of(spec, eval_size, MAX_SEGMENTS)
+}
+
 fn full_escrow() -> u64 {
 	REWARD + 3 * FEE + ESCALATION_FEES + TRAIN_PRICE + EVAL_PRICE
 }
@@ -567,8 +573,7 @@ fn seat_fees_and_bonds_follow_the_replay_cost() {
 		};
 		big.batch_size = 64;
 		ReplayPrice::set(&1_000);
-		let eval_size = pallet_data_registry::Entries::<Test>::get(EVAL_ENTRY).unwrap().size;
-		let replay = mlchain_primitives::cost::ReplayCost::of(&big, eval_size, MAX_SEGMENTS);
+		let replay = replay_cost(&big);
 		let fee = u64::try_from(u128::from(replay.seat_ops) * 1_000 / 1_000_000_000 + 1).unwrap();
 		assert!(fee > 10 * FEE, "{fee}");
 		let (alice, id) = (balance(ALICE), NextTaskId::<Test>::get());
@@ -594,8 +599,7 @@ fn seat_fees_and_bonds_follow_the_replay_cost() {
 fn specs_too_costly_to_replay_or_too_large_to_train_are_refused() {
 	new_test_ext().execute_with(|| {
 		let s = spec();
-		let eval_size = pallet_data_registry::Entries::<Test>::get(EVAL_ENTRY).unwrap().size;
-		let replay = mlchain_primitives::cost::ReplayCost::of(&s, eval_size, MAX_SEGMENTS);
+		let replay = replay_cost(&s);
 		let memory = mlchain_primitives::cost::training_memory(&s);
 		let with = |s: TaskSpec| Training::create_task(signed(ALICE), s, datasets(), REWARD, BOND, deadlines());
 		MaxSeatOps::set(&(replay.window_ops - 1));
@@ -1087,8 +1091,7 @@ fn a_verifier_that_quits_after_seeing_the_draw_only_hands_its_seat_to_a_stranger
 fn the_appeal_window_grows_with_the_replay() {
 	new_test_ext().execute_with(|| {
 		let s = spec();
-		let eval_size = pallet_data_registry::Entries::<Test>::get(EVAL_ENTRY).unwrap().size;
-		let replay = mlchain_primitives::cost::ReplayCost::of(&s, eval_size, MAX_SEGMENTS);
+		let replay = replay_cost(&s);
 		// Two blocks of replay at the reference speed.
 		ReplayOpsPerBlock::set(&(replay.window_ops / 2));
 		let id = create(ALICE);

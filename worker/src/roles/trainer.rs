@@ -128,23 +128,26 @@ impl Daemon for Worker {
     const NAME: &'static str = "worker";
 
     async fn tick(&mut self, number: u32) -> Result<ControlFlow<()>> {
-        // Rejections of our runs: replay, and appeal the wrong ones.
-        self.consider_appeals(number).await?;
-        let (chain, metrics) = (&self.chain, &self.net.metrics);
         // Tasks we submitted that are gone from the chain, or no longer ours (rejected and
-        // reopened), are over for us.
+        // reopened), are over for us; the others may need an appeal.
+        let mut ours = Vec::new();
         for id in self.submitted.clone() {
-            let task = chain.task(id).await?;
-            if task.is_none_or(|t| t.worker.as_ref() != Some(&self.me)) {
-                self.submitted.remove(&id);
-                self.settled += 1;
-                metrics.tasks_settled.inc();
-                println!("[block {number}] worker: task {id} settled");
+            match self.chain.task(id).await? {
+                Some(task) if task.worker.as_ref() == Some(&self.me) => ours.push((id, task)),
+                _ => {
+                    self.submitted.remove(&id);
+                    self.settled += 1;
+                    self.net.metrics.tasks_settled.inc();
+                    println!("[block {number}] worker: task {id} settled");
+                }
             }
         }
         if self.config.max_tasks > 0 && self.settled >= self.config.max_tasks {
             return Ok(ControlFlow::Break(()));
         }
+        // Rejections of our runs: replay, and appeal the wrong ones.
+        self.consider_appeals(number, ours).await?;
+        let (chain, metrics) = (&self.chain, &self.net.metrics);
         // Finished jobs: submit.
         for id in self.jobs.keys().copied().collect::<Vec<_>>() {
             if !self.jobs[&id].is_finished() {
@@ -217,15 +220,15 @@ async fn claimed_by(chain: &Chain, me: &AccountId32) -> Result<Vec<TaskId>> {
 }
 
 impl Worker {
-    /// Starts a replay of the disputed segments of every newly rejected run of ours, and
-    /// appeals each whose replay came out as committed.
-    async fn consider_appeals(&mut self, number: u32) -> Result<()> {
+    /// Starts a replay of the disputed segments of every newly rejected run among `ours`
+    /// (submitted tasks still ours, as read this block), and appeals each whose replay came
+    /// out as committed.
+    async fn consider_appeals(&mut self, number: u32, ours: Vec<(TaskId, Task)>) -> Result<()> {
         let chain = self.chain.clone();
-        for id in self.submitted.clone() {
+        for (id, task) in ours {
             if self.considered.contains(&id) {
                 continue;
             }
-            let Some(task) = chain.task(id).await? else { continue };
             if !matches!(task.phase, Phase::AppealWindow { decision: Decision::Rejected, .. }) || task.appeal.is_some() {
                 continue;
             }
