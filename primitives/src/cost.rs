@@ -180,21 +180,26 @@ pub fn evaluation_ops(spec: &TaskSpec, eval_bytes: u64) -> u64 {
 /// What a committee seat of a task replays.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ReplayCost {
-	/// A first-round seat: its `segments_per_verifier` segments and the evaluation. Its fee
-	/// is priced from this.
+	/// A first-round seat: its `segments_per_verifier` segments, as many more it witnesses
+	/// for its partner (at most the spec's segments in all) and the evaluation. Its fee is
+	/// priced from this.
 	pub seat_ops: u64,
-	/// The most any seat may replay: `max_segments` segments (an appeal or escalation seat
-	/// replays the disputed ones) and the evaluation. The commit window is sized from this.
+	/// The most any seat may replay: `max_segments` segments of its own (an appeal or
+	/// escalation seat replays the disputed ones) and as many witnessed, at most the spec's
+	/// segments, and the evaluation. The commit window is sized from this.
 	pub window_ops: u64,
 }
 
 impl ReplayCost {
-	/// The replay cost of `spec` with `eval_bytes` of evaluation data, when a seat replays at
-	/// most `max_segments` segments.
+	/// The replay cost of `spec` with `eval_bytes` of evaluation data, when a seat is
+	/// assigned at most `max_segments` segments of its own.
 	pub fn of(spec: &TaskSpec, eval_bytes: u64, max_segments: u32) -> Self {
 		let segment = segment_ops(spec);
 		let evaluation = evaluation_ops(spec, eval_bytes);
-		let segments = |n: u32| segment.saturating_mul(u64::from(n)).saturating_add(evaluation);
+		// Own segments plus the partner's, witnessed: never more than the run has.
+		let replayed = |own: u32| own.saturating_mul(2).min(spec.segments());
+		let segments =
+			|own: u32| segment.saturating_mul(u64::from(replayed(own))).saturating_add(evaluation);
 		Self {
 			seat_ops: segments(spec.segments_per_verifier),
 			window_ops: segments(max_segments.max(spec.segments_per_verifier)),
@@ -283,9 +288,13 @@ mod tests {
 		assert_eq!(training_ops(&s), 100 * step_ops(&s));
 		// 1 600 bytes hold at most 100 examples of 4 floats.
 		assert_eq!(examples_at_most(&s.model, 1_600), 100);
+		// Two segments of its own and two witnessed; four of its own and four witnessed at
+		// most; never more than the run's ten.
 		let r = ReplayCost::of(&s, 1_600, 4);
-		assert_eq!(r.seat_ops, 2 * segment_ops(&s) + 100 * model.forward_ops);
-		assert_eq!(r.window_ops, 4 * segment_ops(&s) + 100 * model.forward_ops);
+		assert_eq!(r.seat_ops, 4 * segment_ops(&s) + 100 * model.forward_ops);
+		assert_eq!(r.window_ops, 8 * segment_ops(&s) + 100 * model.forward_ops);
+		let r = ReplayCost::of(&s, 1_600, 6);
+		assert_eq!(r.window_ops, 10 * segment_ops(&s) + 100 * model.forward_ops);
 	}
 
 	#[test]

@@ -16,6 +16,38 @@ use scale_info::TypeInfo;
 /// Domain separator of verdict commitments (version 1).
 pub const VERDICT_DOMAIN: &[u8; 18] = b"mlchain/verdict/v1";
 
+/// Domain separator of replay witnesses (version 1).
+pub const WITNESS_DOMAIN: &[u8; 18] = b"mlchain/witness/v1";
+
+/// The most witnesses one accept carries: twice the most segments a seat may be assigned in
+/// any runtime (its own and its partner's); a runtime checks its `MaxSegmentsPerVerifier`
+/// against it.
+pub const MAX_WITNESSES: u32 = 64;
+
+/// The witnesses of an accept, one per duty.
+pub type Witnesses = bounded_collections::BoundedVec<Hash, bounded_collections::ConstU32<MAX_WITNESSES>>;
+
+/// The witness of one replayed segment: `blake2_256(SCALE(WITNESS_DOMAIN, segment, losses))`,
+/// where `losses` are the IEEE-754 bit patterns of the batch loss of each of the segment's
+/// `K` steps, in order (NaNs canonicalised to `0x7FC00000`). The worker commits only the
+/// checkpoint at the end of each segment, so the witness cannot be read off the run: the loss
+/// of the last step needs the parameters after every earlier step of the segment. Every
+/// honest replay of a segment gives the same witness (the engine is bit-for-bit
+/// reproducible), which is what lets the chain compare members without replaying anything.
+pub fn replay_witness(segment: u32, loss_bits: &[u32]) -> Hash {
+	blake2_256(&(WITNESS_DOMAIN, segment, loss_bits).encode())
+}
+
+/// The bit pattern a loss enters a witness with: its IEEE-754 bits, every NaN as the one
+/// canonical quiet NaN (as checkpoints hash them).
+pub fn witness_loss_bits(loss: f32) -> u32 {
+	if loss.is_nan() {
+		0x7FC0_0000
+	} else {
+		loss.to_bits()
+	}
+}
+
 /// Identifier of a training task on chain.
 pub type TaskId = u64;
 
@@ -55,6 +87,9 @@ pub struct RejectEvidence {
 	pub leaf: Hash,
 	/// Merkle proof of `leaf` under the worker's committed root.
 	pub proof: MerkleProof,
+	/// The [`replay_witness`] of the verifier's replay of `segment` (compared with the other
+	/// replays of it, like an accept's).
+	pub witness: Hash,
 }
 
 /// A verifier's vote on a training run.
@@ -65,13 +100,24 @@ pub struct RejectEvidence {
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum Verdict {
 	/// Every assigned segment replayed to the committed checkpoint, and the final model's
-	/// metric matched the claimed one exactly.
-	Accept,
+	/// metric matched the claimed one exactly. `witnesses` holds the [`replay_witness`] of
+	/// every segment of the member's [`Assignment::duties`] (its own and the ones it
+	/// witnesses for its partner), in that ascending order: a transcript of every step's
+	/// loss, which only a full replay gives. The chain compares them across every member that
+	/// replayed the same segment; a member whose witness differs from the majority's did not
+	/// replay and is slashed.
+	Accept {
+		/// One witness per duty, in duty order.
+		witnesses: Witnesses,
+	},
 	/// An assigned segment replayed to a different checkpoint than the committed one. Name
 	/// the first mismatching segment: the verdict says nothing about the other assigned
 	/// segments (the verifier abstains on them).
 	RejectSegment(RejectEvidence),
-	/// The final model evaluates to `metric_ppb`, not to the metric the worker claimed.
+	/// The final model evaluates to `metric_ppb`, not to the metric the worker claimed. The
+	/// chain compares the value across the members: a reject is upheld only when a strict
+	/// majority of the metric's jury evaluated the same value, and a member that reported
+	/// another value is wrong.
 	RejectMetric {
 		/// The metric the verifier obtained, in the spec's unit.
 		metric_ppb: u64,
@@ -126,7 +172,13 @@ pub enum UnservedReason {
 impl Verdict {
 	/// Whether this verdict accepts the run.
 	pub fn is_accept(&self) -> bool {
-		matches!(self, Verdict::Accept)
+		matches!(self, Verdict::Accept { .. })
+	}
+
+	/// An accept with these witnesses (the caller checks there are at most
+	/// [`MAX_WITNESSES`]; more are cut off, which the chain refuses as a wrong count).
+	pub fn accept(witnesses: Vec<Hash>) -> Self {
+		Verdict::Accept { witnesses: Witnesses::truncate_from(witnesses) }
 	}
 }
 
@@ -172,6 +224,23 @@ pub enum AssignmentRole {
 	EscalationVerifier,
 }
 
+impl<BlockNumber> Assignment<BlockNumber> {
+	/// Every segment the member replays: `segments` and `witnessed`, ascending. An accept
+	/// carries one witness per duty, in this order.
+	pub fn duties(&self) -> Vec<u32> {
+		duties(&self.segments, &self.witnessed)
+	}
+}
+
+/// `segments ∪ witnessed`, ascending and without repeats: the order of an accept's
+/// witnesses.
+pub fn duties(segments: &[u32], witnessed: &[u32]) -> Vec<u32> {
+	let mut out: Vec<u32> = segments.iter().chain(witnessed.iter()).copied().collect();
+	out.sort_unstable();
+	out.dedup();
+	out
+}
+
 /// One open assignment of an account, as returned by the training runtime API.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -183,6 +252,11 @@ pub struct Assignment<BlockNumber> {
 	/// Segment indices (in `0..S/K`) to replay, ascending; empty for the worker. An appeal
 	/// verifier's include every segment disputed in the first round.
 	pub segments: Vec<u32>,
+	/// Segments of the member's partner (the next member of its committee) it replays as a
+	/// witness only, ascending and none of `segments`: it says nothing about whether they
+	/// are good, but its accept carries their witnesses, so that every sampled segment is
+	/// replayed by at least two members whose witnesses the chain compares.
+	pub witnessed: Vec<u32>,
 	/// Verifier: last block in which `commit_verdict` is accepted. Worker: the deadline of the
 	/// task's current phase (while training, the last block for `submit_result`).
 	pub commit_deadline: BlockNumber,
@@ -207,10 +281,10 @@ mod tests {
 
 	#[test]
 	fn commitment_binds_task_verifier_verdict_and_salt() {
-		let base = verdict_commitment(1, &[7u8; 8], &Verdict::Accept, &[3; 32]);
-		assert_ne!(base, verdict_commitment(2, &[7u8; 8], &Verdict::Accept, &[3; 32]));
-		assert_ne!(base, verdict_commitment(1, &[8u8; 8], &Verdict::Accept, &[3; 32]));
-		assert_ne!(base, verdict_commitment(1, &[7u8; 8], &Verdict::Accept, &[4; 32]));
+		let base = verdict_commitment(1, &[7u8; 8], &Verdict::accept(alloc::vec![]), &[3; 32]);
+		assert_ne!(base, verdict_commitment(2, &[7u8; 8], &Verdict::accept(alloc::vec![]), &[3; 32]));
+		assert_ne!(base, verdict_commitment(1, &[8u8; 8], &Verdict::accept(alloc::vec![]), &[3; 32]));
+		assert_ne!(base, verdict_commitment(1, &[7u8; 8], &Verdict::accept(alloc::vec![]), &[4; 32]));
 		let unavailable =
 			Verdict::Unavailable { segment: 3, reason: UnservedReason::NotServed };
 		assert_ne!(base, verdict_commitment(1, &[7u8; 8], &unavailable, &[3; 32]));
@@ -225,7 +299,28 @@ mod tests {
 		);
 		let reject = Verdict::RejectMetric { metric_ppb: 5 };
 		assert_ne!(base, verdict_commitment(1, &[7u8; 8], &reject, &[3; 32]));
-		assert_eq!(base, verdict_commitment(1, &[7u8; 8], &Verdict::Accept, &[3; 32]));
+		assert_eq!(base, verdict_commitment(1, &[7u8; 8], &Verdict::accept(alloc::vec![]), &[3; 32]));
+	}
+
+	#[test]
+	fn a_witness_depends_on_every_loss_and_on_the_segment() {
+		let losses: Vec<u32> = [0.5f32, 0.25, 0.125].iter().map(|l| witness_loss_bits(*l)).collect();
+		let base = replay_witness(3, &losses);
+		assert_eq!(base, replay_witness(3, &losses));
+		assert_ne!(base, replay_witness(4, &losses));
+		for i in 0..losses.len() {
+			let mut changed = losses.clone();
+			changed[i] ^= 1;
+			assert_ne!(base, replay_witness(3, &changed), "loss {i} must count");
+		}
+		assert_ne!(base, replay_witness(3, &losses[..2]));
+		assert_eq!(witness_loss_bits(f32::NAN), witness_loss_bits(-f32::NAN));
+	}
+
+	#[test]
+	fn duties_are_both_lists_ascending_without_repeats() {
+		assert_eq!(duties(&[5, 1], &[3, 5, 0]), alloc::vec![0, 1, 3, 5]);
+		assert_eq!(duties(&[], &[]), Vec::<u32>::new());
 	}
 
 	#[test]
@@ -239,6 +334,7 @@ mod tests {
 				leaf_count: 5,
 				siblings: bounded_collections::BoundedVec::truncate_from(alloc::vec![[9; 32]]),
 			},
+			witness: [4; 32],
 		});
 		assert_eq!(Verdict::decode(&mut &v.encode()[..]).unwrap(), v);
 	}

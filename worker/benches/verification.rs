@@ -2,7 +2,8 @@
 //!
 //! The worker trains the whole run once: S steps, writing a checkpoint every K steps. A
 //! verifier replays `segments_per_verifier` (q) segments of K steps from the committed
-//! checkpoints and evaluates the final model; the committee has `verifier_count` (V)
+//! checkpoints, as many more it witnesses for its partner (2q in all, with their loss
+//! witnesses), and evaluates the final model; the committee has `verifier_count` (V)
 //! verifiers. This measures, in one run on one thread:
 //! - `train`: the worker's whole run (S steps and S/K + 1 checkpoints written);
 //! - `replay one segment`: the median of 9 randomly placed segment replays;
@@ -70,14 +71,15 @@ fn main() {
         }
         let all_time = started.elapsed();
 
-        let verifier = segment_time * q + eval_time;
+        // Its own q segments and its partner's q, witnessed.
+        let verifier = segment_time * (2 * q) + eval_time;
         let committee = verifier * v;
         println!("train (worker)            {:>10.3} s", seconds(train_time));
         println!("replay one segment        {:>10.3} ms (median of 9)", seconds(segment_time) * 1e3);
         println!("evaluate final model      {:>10.3} ms", seconds(eval_time) * 1e3);
         println!("replay all (baseline)     {:>10.3} s  = {:.3} x train", seconds(all_time), seconds(all_time) / seconds(train_time));
-        println!("one verifier (q + eval)   {:>10.3} ms = {:.5} of train", seconds(verifier) * 1e3, seconds(verifier) / seconds(train_time));
+        println!("one verifier (2q + eval)  {:>10.3} ms = {:.5} of train", seconds(verifier) * 1e3, seconds(verifier) / seconds(train_time));
         println!("committee (V verifiers)   {:>10.3} ms = {:.5} of train", seconds(committee) * 1e3, seconds(committee) / seconds(train_time));
-        println!("expected from counts      q/N = {:.5}, V*q/N = {:.5}", q as f64 / segments as f64, (v * q) as f64 / segments as f64);
+        println!("expected from counts      2q/N = {:.5}, 2V*q/N = {:.5}", (2 * q) as f64 / segments as f64, (2 * v * q) as f64 / segments as f64);
     });
 }

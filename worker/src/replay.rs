@@ -3,6 +3,7 @@ use crate::checkpoint::Checkpoint;
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::train::{checkpoint_path, RunRecord, Trainer};
+use mlchain_primitives::training::{replay_witness, witness_loss_bits};
 use mlchain_primitives::{hash::to_hex, Hash, TaskSpec};
 use std::path::Path;
 use std::sync::Arc;
@@ -25,6 +26,22 @@ pub fn replay_segment(spec: &TaskSpec, data: Arc<Dataset>, start: &Checkpoint) -
 
 /// Recomputes checkpoint `start.step + K` from `start` for the run of `run_seed`.
 pub fn replay_segment_seeded(spec: &TaskSpec, data: Arc<Dataset>, start: &Checkpoint, run_seed: u64) -> Result<Hash> {
+    Ok(replay_segment_witnessed(spec, data, start, run_seed)?.end)
+}
+
+/// What replaying one segment gives a verifier: the checkpoint at its end, to compare with the
+/// committed leaf, and its replay witness (every step's loss), which the chain compares
+/// across the members that replayed the same segment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Replayed {
+    pub end: Hash,
+    pub witness: Hash,
+}
+
+/// [`replay_segment_seeded`], and the segment's replay witness
+/// ([`mlchain_primitives::training::replay_witness`]). Hashing `K` losses costs nothing
+/// next to the `K` steps.
+pub fn replay_segment_witnessed(spec: &TaskSpec, data: Arc<Dataset>, start: &Checkpoint, run_seed: u64) -> Result<Replayed> {
     let interval = spec.checkpoint_interval as u64;
     if start.step % interval != 0 || start.step >= spec.total_steps as u64 {
         return Err(Error::checkpoint(
@@ -32,11 +49,13 @@ pub fn replay_segment_seeded(spec: &TaskSpec, data: Arc<Dataset>, start: &Checkp
             "is not the start of a segment of this spec",
         ));
     }
+    let segment = (start.step / interval) as u32;
     let mut trainer = Trainer::resume(spec, data, start, run_seed)?;
+    let mut losses = Vec::with_capacity(interval as usize);
     for _ in 0..interval {
-        trainer.step()?;
+        losses.push(witness_loss_bits(trainer.step()?));
     }
-    Ok(trainer.checkpoint()?.hash())
+    Ok(Replayed { end: trainer.checkpoint()?.hash(), witness: replay_witness(segment, &losses) })
 }
 
 /// Replays segment `segment` of the run in `run` against the run's committed leaves.

@@ -162,6 +162,30 @@ async fn a_lone_lying_verifier_cannot_get_an_honest_run_rejected() {
     assert_eq!(lines_with(&log, "paid 1 MLC, slashed 0 MLC").len(), 3, "the escalation seats are paid: {log}");
 }
 
+/// Issue 15: a lazy verifier ends the task poorer than the honest ones. Charlie accepts
+/// without fetching or replaying anything (`--lazy`, his witnesses guessed); Dave and Eve
+/// replay the same segments and report the witnesses of their replays, which agree. The chain
+/// compares the three: two of three settle every segment, Charlie is judged wrong and
+/// slashed, the run is accepted and Dave and Eve are paid.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lazy_verifier_ends_the_task_poorer_than_the_honest_ones() {
+    let mut cluster = cluster().await;
+    let market = cluster.open_market();
+    replay_everything(&market);
+    cluster.start_daemon("Bob", "worker", &market, &["--max-tasks", "1"]);
+    cluster.start_daemon("Charlie", "verifier", &market, &["--max-tasks", "1", "--lazy"]);
+    for v in ["Dave", "Eve"] {
+        cluster.start_daemon(v, "verifier", &market, &["--max-tasks", "1"]);
+    }
+    cluster.submit_in_background(&market);
+    let log = cluster.wait_for_log("alice", "ACCEPTED: worker", Duration::from_secs(600));
+    assert!(log.contains("replay witnesses agree; the others did not replay it"), "{log}{}", cluster.all_logs());
+    let settled = lines_with(&log, "] verifier ").into_iter().filter(|l| l.contains(", slashed ")).collect::<Vec<_>>();
+    let slashed = settled.iter().filter(|l| l.contains("paid 0 MLC") && !l.contains("slashed 0 MLC")).count();
+    assert_eq!(slashed, 1, "one verifier, the lazy one, is slashed: {log}");
+    assert_eq!(lines_with(&log, "paid 1 MLC, slashed 0 MLC").len(), 2, "the two honest verifiers are paid: {log}");
+}
+
 /// `GET /metrics` of a daemon started with `--prometheus-port port`.
 fn scrape(port: u16) -> String {
     use std::io::{Read, Write};

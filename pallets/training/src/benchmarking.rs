@@ -186,8 +186,18 @@ fn round_with<T: Config>(
 				commitment: vote.map(|_| [1; 32]),
 				vote,
 				escalation: false,
+				witnessed: BoundedVec::new(),
+				witnesses: BoundedVec::new(),
 			})
 			.map_err(|_| BenchmarkError::Weightless)?;
+	}
+	// Partners witness each other's segments, and accepts carry their witnesses (all the
+	// same: the replays agree), as in a real round.
+	selection::pair_witnesses(committee.as_mut());
+	for slot in committee.iter_mut() {
+		if slot.vote == Some(Vote::Accept) {
+			slot.witnesses = BoundedVec::truncate_from(vec![[5; 32]; slot.duties().len()]);
+		}
 	}
 	let now = frame_system::Pallet::<T>::block_number();
 	let commit_deadline = now.saturating_add(T::CommitWindow::get());
@@ -357,6 +367,7 @@ mod benchmarks {
 			recomputed: [0; 32],
 			leaf: ls[segment as usize + 1],
 			proof,
+			witness: [5; 32],
 		});
 		let salt = [9; 32];
 		slot.commitment = Some(verdict_commitment(id, &last.encode(), &verdict, &salt));

@@ -23,6 +23,7 @@ impl<T: Config> Pallet<T> {
 						task: id,
 						role,
 						segments: Vec::new(),
+						witnessed: Vec::new(),
 						commit_deadline: deadline,
 						reveal_deadline: deadline,
 					});
@@ -44,6 +45,7 @@ impl<T: Config> Pallet<T> {
 						task: id,
 						role,
 						segments: slot.segments.to_vec(),
+						witnessed: slot.witnessed.to_vec(),
 						commit_deadline: round.commit_deadline,
 						reveal_deadline: round.reveal_deadline,
 					});
@@ -171,9 +173,30 @@ impl<T: Config> Pallet<T> {
 						slot.vote.is_none() || slot.commitment.is_some(),
 						"vote without commit"
 					);
-					if let Some(Vote::RejectSegment(j) | Vote::Unserved(j)) = slot.vote {
-						ensure!(slot.segments.contains(&j), "reject of an unassigned segment");
+					match slot.vote {
+						Some(Vote::RejectSegment(j)) => {
+							ensure!(slot.segments.contains(&j), "reject of an unassigned segment")
+						},
+						Some(Vote::Unserved(j)) => {
+							ensure!(slot.duties().contains(&j), "report of a segment not a duty")
+						},
+						_ => {},
 					}
+					ensure!(
+						slot.witnesses.len() ==
+							match slot.vote {
+								Some(Vote::Accept) => slot.duties().len(),
+								Some(Vote::RejectSegment(_)) => 1,
+								_ => 0,
+							},
+						"witnesses not one per duty of an accept, one of a segment reject, or none"
+					);
+					ensure!(
+						slot.witnessed.windows(2).all(|w| w[0] < w[1]) &&
+							slot.witnessed.iter().all(|j| !slot.segments.contains(j)) &&
+							(!slot.escalation || slot.witnessed.is_empty()),
+						"witnessed segments not ascending, among the own ones, or on an escalation seat"
+					);
 					index_entries = index_entries.saturating_add(1);
 				}
 			}

@@ -144,6 +144,7 @@ mod tests;
 pub mod weights;
 pub use weights::WeightInfo;
 
+use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{
 	traits::{fungible, Get},
@@ -163,6 +164,16 @@ pub type BalanceOf<T> =
 
 /// Largest committee: an appeal committee of `2 * MaxVerifiers + 1` plus its escalation seats.
 pub struct MaxCommitteeOf<T>(core::marker::PhantomData<T>);
+
+/// The most witnesses one accept carries: a seat's own segments and as many witnessed
+/// (`2 · MaxSegmentsPerVerifier`).
+pub struct MaxWitnessesOf<T>(core::marker::PhantomData<T>);
+
+impl<T: Config> Get<u32> for MaxWitnessesOf<T> {
+	fn get() -> u32 {
+		T::MaxSegmentsPerVerifier::get().saturating_mul(2)
+	}
+}
 /// When a randomness source's output changes next ([`Config::RandomnessChanges`]).
 pub trait RandomnessChanges<BlockNumber> {
 	/// A block at or after the next change of the source's output, as early as is certain,
@@ -290,8 +301,8 @@ pub enum Vote {
 	Accept,
 	/// This assigned segment did not replay; the evidence was checked against the root.
 	RejectSegment(u32),
-	/// The final model's metric differs from the claimed one.
-	RejectMetric,
+	/// The final model's metric is this value, not the claimed one.
+	RejectMetric(u64),
 	/// The worker did not serve (or served unusable) data for this assigned segment.
 	Unserved(u32),
 }
@@ -301,7 +312,7 @@ impl Vote {
 	pub fn decision(&self) -> Decision {
 		match self {
 			Vote::Accept => Decision::Accepted,
-			Vote::RejectSegment(_) | Vote::RejectMetric | Vote::Unserved(_) => Decision::Rejected,
+			Vote::RejectSegment(_) | Vote::RejectMetric(_) | Vote::Unserved(_) => Decision::Rejected,
 		}
 	}
 }
@@ -382,6 +393,34 @@ pub struct Slot<T: Config> {
 	/// window because a dispute's jury was too small or tied, or a member reported a segment
 	/// unserved; it replays exactly those segments.
 	pub escalation: bool,
+	/// Segments of its partner (the next member of the round's first stage, in draw order)
+	/// it replays as a witness only, ascending and none of `segments`; empty for escalation
+	/// seats (they all replay the same segments) and in a committee of one.
+	pub witnessed: BoundedVec<u32, T::MaxSegmentsPerVerifier>,
+	/// With an accept: the replay witness of each of its duties (`segments ∪ witnessed`,
+	/// ascending; see [`mlchain_primitives::training::replay_witness`]); with a segment
+	/// reject: the rejected segment's. Empty otherwise.
+	pub witnesses: BoundedVec<Hash, MaxWitnessesOf<T>>,
+}
+
+impl<T: Config> Slot<T> {
+	/// Every segment this member replays, ascending: the order of its witnesses.
+	pub fn duties(&self) -> Vec<u32> {
+		mlchain_primitives::training::duties(&self.segments, &self.witnessed)
+	}
+
+	/// Its witness for segment `j`: an accept's for each of its duties, a segment reject's
+	/// for the rejected segment.
+	pub fn witness(&self, j: u32) -> Option<Hash> {
+		match self.vote {
+			Some(Vote::Accept) => {
+				let at = self.duties().iter().position(|d| *d == j)?;
+				self.witnesses.get(at).copied()
+			},
+			Some(Vote::RejectSegment(k)) if k == j => self.witnesses.first().copied(),
+			_ => None,
+		}
+	}
 }
 
 /// One committee's vote.
@@ -943,6 +982,8 @@ pub mod pallet {
 			accepts: u32,
 			/// Jurors (escalation seats) who could not get the segment from the worker either.
 			unserved: u32,
+			/// Metric jurors who rejected with a value other than the most common one.
+			dissent: u32,
 			/// The round rejects the run on it (see [`dispute::Ruling::upheld`]).
 			upheld: bool,
 		},
@@ -1041,6 +1082,22 @@ pub mod pallet {
 			to: T::AccountId,
 			/// Amount released to the payer instead.
 			amount: BalanceOf<T>,
+		},
+		/// The replay witnesses reported for a segment were not all the same when the round
+		/// was tallied: those that differ from a conclusive majority are judged wrong.
+		WitnessesCompared {
+			/// The task.
+			task: TaskId,
+			/// Whether this was the appeal round.
+			appeal: bool,
+			/// The segment.
+			segment: u32,
+			/// Accepts that reported the most common witness.
+			agreeing: u32,
+			/// Accepts that reported a witness for the segment.
+			witnesses: u32,
+			/// At least `MinJury` witnesses, a strict majority agreeing.
+			conclusive: bool,
 		},
 	}
 
@@ -1166,6 +1223,9 @@ pub mod pallet {
 		SpecImageTooSmall,
 		/// Spec: cross-entropy needs at least 2 output classes.
 		SpecNeedsTwoClasses,
+		/// An accept must carry exactly one replay witness per duty of the seat (its
+		/// segments and the ones it witnesses, ascending).
+		WrongWitnessCount,
 	}
 
 	#[pallet::hooks]
@@ -1180,6 +1240,10 @@ pub mod pallet {
 			assert!(
 				T::MaxSegmentsPerVerifier::get() > 0,
 				"MaxSegmentsPerVerifier must be non-zero"
+			);
+			assert!(
+				MaxWitnessesOf::<T>::get() <= mlchain_primitives::training::MAX_WITNESSES,
+				"2 · MaxSegmentsPerVerifier must fit the witnesses an accept can carry"
 			);
 			assert!(
 				T::MaxSegmentsPerVerifier::get() >= T::MaxVerifiers::get(),

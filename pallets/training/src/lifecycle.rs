@@ -381,7 +381,15 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::CommitmentMismatch
 		);
 		let (vote, segment) = match &verdict {
-			Verdict::Accept => (Vote::Accept, None),
+			Verdict::Accept { witnesses } => {
+				ensure!(
+					witnesses.len() == slot.duties().len(),
+					Error::<T>::WrongWitnessCount
+				);
+				slot.witnesses = BoundedVec::try_from(witnesses.to_vec())
+					.map_err(|_| Error::<T>::WrongWitnessCount)?;
+				(Vote::Accept, None)
+			},
 			Verdict::RejectSegment(e) => {
 				ensure!(slot.segments.contains(&e.segment), Error::<T>::SegmentNotAssigned);
 				ensure!(
@@ -391,15 +399,17 @@ impl<T: Config> Pallet<T> {
 					Error::<T>::InvalidProof
 				);
 				ensure!(e.recomputed != e.leaf, Error::<T>::NoMismatch);
+				slot.witnesses = BoundedVec::truncate_from(alloc::vec![e.witness]);
 				(Vote::RejectSegment(e.segment), Some(e.segment))
 			},
 			Verdict::RejectMetric { metric_ppb } => {
 				ensure!(*metric_ppb != submission.metric_ppb, Error::<T>::NoMismatch);
-				(Vote::RejectMetric, None)
+				(Vote::RejectMetric(*metric_ppb), None)
 			},
 			// Nothing to check: the absence of data cannot be proven. Fresh verifiers decide.
+			// A witnessed segment may be reported too: the partner's witness needs it served.
 			Verdict::Unavailable { segment, .. } => {
-				ensure!(slot.segments.contains(segment), Error::<T>::SegmentNotAssigned);
+				ensure!(slot.duties().contains(segment), Error::<T>::SegmentNotAssigned);
 				(Vote::Unserved(*segment), Some(*segment))
 			},
 		};

@@ -73,6 +73,26 @@ pub fn assign_segments_with(
 	out
 }
 
+/// Give each member of a committee of two or more its partner's segments to witness: member
+/// `m` witnesses the segments of member `m + 1` (the last one those of the first) that are
+/// not its own. So every segment sampled is replayed by at least two members, and an accept
+/// whose witnesses no other replay confirms cannot pass unnoticed (see [`crate::dispute`]).
+/// Pairing follows the draw order, which nobody chooses; escalation seats are not paired:
+/// they all replay the same segments.
+pub fn pair_witnesses<T: Config>(committee: &mut [Slot<T>]) {
+	let n = committee.len();
+	if n < 2 {
+		return;
+	}
+	for m in 0..n {
+		let partner = committee[(m + 1) % n].segments.clone();
+		let own = &committee[m].segments;
+		let witnessed: Vec<u32> = partner.iter().filter(|j| !own.contains(j)).copied().collect();
+		// The partner holds at most MaxSegmentsPerVerifier segments, so this always fits.
+		committee[m].witnessed = BoundedVec::truncate_from(witnessed);
+	}
+}
+
 /// Whether randomness whose inputs all came from block `inputs_since` on may be used for a
 /// draw asked for at block `asked_at`: only if every input is younger than the request.
 pub fn randomness_is_fresh<B: PartialOrd>(inputs_since: B, asked_at: B) -> bool {
@@ -279,7 +299,18 @@ impl<T: Config> Pallet<T> {
 			let segments = BoundedVec::try_from(segments(member as u32))
 				.map_err(|_| Error::<T>::BadSegmentsPerVerifier)?;
 			AccountTasks::<T>::insert(&who, id, role);
-			out.push(Slot { who, segments, commitment: None, vote: None, escalation });
+			out.push(Slot {
+				who,
+				segments,
+				commitment: None,
+				vote: None,
+				escalation,
+				witnessed: BoundedVec::new(),
+				witnesses: BoundedVec::new(),
+			});
+		}
+		if !escalation {
+			pair_witnesses(&mut out);
 		}
 		Ok(out)
 	}

@@ -49,7 +49,20 @@ impl<T: Config> Pallet<T> {
 					rejects: r.rejects,
 					accepts: r.accepts,
 					unserved: r.unserved,
+					dissent: r.dissent,
 					upheld: r.upheld(),
+				});
+			}
+		}
+		for segment in round.split_witnesses() {
+			if let Some(t) = round.witness_tally(segment) {
+				Self::deposit_event(Event::WitnessesCompared {
+					task: id,
+					appeal: appeal_round,
+					segment,
+					agreeing: t.agreeing,
+					witnesses: t.witnesses,
+					conclusive: t.conclusive(T::MinJury::get()),
 				});
 			}
 		}
@@ -272,11 +285,16 @@ impl<T: Config> Pallet<T> {
 
 	/// Settle every member of a finished round, judged against `deciding` (see
 	/// [`Round::judge`]; `None` for a void round, whose voters are neither paid nor slashed).
-	/// Members judged right are paid `fee` from `payer`'s hold (at most `budget` in total) and
-	/// credited; those whose upheld reject proved the fault are appended to `provers`. Members
-	/// judged wrong and members who did not reveal are slashed to the treasury; unresolved
-	/// votes are neither paid nor slashed. Every member's bond is unlocked. Returns the fees
-	/// paid.
+	/// Members judged right are paid `fee` and credited; those whose upheld reject proved the
+	/// fault are appended to `provers`. Members judged wrong and members who did not reveal
+	/// are slashed; unresolved votes are neither paid nor slashed. Every member's bond is
+	/// unlocked. Returns the fees paid from `payer`'s hold (at most `budget` in total).
+	///
+	/// **The losing side pays for the escalation.** The slashes of the members judged wrong
+	/// pay the fees of the round's escalation seats judged right first (the escalation their
+	/// lie, guess or tie made necessary); `payer` pays only what they do not cover, and the
+	/// rest of the slashes goes to the treasury. So a liar or a lazy member costs the
+	/// requester nothing, and the fees held for those seats are released to it.
 	// The round, how to judge it, who pays, the seat's terms, the budget and the provers
 	// out: grouping them would only rename the same eight things.
 	#[allow(clippy::too_many_arguments)]
@@ -292,28 +310,62 @@ impl<T: Config> Pallet<T> {
 	) -> BalanceOf<T> {
 		let penalty = T::VerifierSlash::get().mul_floor(bond);
 		let treasury = [(T::SlashDestination::get(), 1)];
-		let mut spent: BalanceOf<T> = Zero::zero();
-		for slot in round.committee.iter() {
-			let (mut paid, mut slashed) = (Zero::zero(), Zero::zero());
-			let judgement = match (deciding, slot.vote) {
+		let judgements: Vec<Judgement> = round
+			.committee
+			.iter()
+			.map(|slot| match (deciding, slot.vote) {
 				(Some(d), _) => d.judge(slot),
 				(None, Some(_)) => Judgement::Unresolved,
 				(None, None) => Judgement::Absent,
-			};
-			match judgement {
+			})
+			.collect();
+		// What each escalation seat judged right is still owed, paid first from the slashes
+		// of the members judged wrong.
+		let mut owed: Vec<BalanceOf<T>> = round
+			.committee
+			.iter()
+			.zip(judgements.iter())
+			.map(|(slot, j)| {
+				let right = matches!(j, Judgement::Right { .. });
+				if slot.escalation && right { fee } else { Zero::zero() }
+			})
+			.collect();
+		let mut from_slashes: Vec<BalanceOf<T>> = owed.iter().map(|_| Zero::zero()).collect();
+		let mut slashed_of: Vec<BalanceOf<T>> = from_slashes.clone();
+		for (i, slot) in round.committee.iter().enumerate() {
+			if judgements[i] != Judgement::Wrong {
+				continue;
+			}
+			let mut left = penalty;
+			for (k, seat) in round.committee.iter().enumerate() {
+				let part = owed[k].min(left);
+				if part.is_zero() {
+					continue;
+				}
+				let got = Self::slash(&slot.who, part, &[(seat.who.clone(), 1)]);
+				owed[k] = owed[k].saturating_sub(got);
+				from_slashes[k] = from_slashes[k].saturating_add(got);
+				left = left.saturating_sub(got);
+				slashed_of[i] = slashed_of[i].saturating_add(got);
+			}
+			let rest = Self::slash(&slot.who, left, &treasury);
+			slashed_of[i] = slashed_of[i].saturating_add(rest);
+		}
+		let mut spent: BalanceOf<T> = Zero::zero();
+		for (i, slot) in round.committee.iter().enumerate() {
+			let (mut paid, mut slashed) = (from_slashes[i], slashed_of[i]);
+			match judgements[i] {
 				Judgement::Right { proved_fault } => {
-					paid = fee.min(budget.saturating_sub(spent));
-					spent = spent.saturating_add(paid);
-					Self::pay(id, payer, &slot.who, paid);
+					let due = fee.saturating_sub(from_slashes[i]).min(budget.saturating_sub(spent));
+					spent = spent.saturating_add(due);
+					Self::pay(id, payer, &slot.who, due);
+					paid = paid.saturating_add(due);
 					Self::record(&slot.who, Outcome::VerifiedOk);
 					if proved_fault {
 						provers.push(slot.who.clone());
 					}
 				},
-				Judgement::Wrong => {
-					slashed = Self::slash(&slot.who, penalty, &treasury);
-					Self::record(&slot.who, Outcome::Fault);
-				},
+				Judgement::Wrong => Self::record(&slot.who, Outcome::Fault),
 				Judgement::Unresolved => {},
 				Judgement::Absent => {
 					slashed = Self::slash(&slot.who, penalty, &treasury);

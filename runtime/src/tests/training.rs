@@ -161,6 +161,7 @@ fn an_honest_task_goes_from_creation_to_payout_with_babe_randomness() {
 			let assignments = Training::assignments_of(&slot.who);
 			assert_eq!(assignments.len(), 1);
 			assert_eq!(assignments[0].segments.to_vec(), slot.segments.to_vec());
+			assert_eq!(assignments[0].witnessed.to_vec(), slot.witnessed.to_vec());
 			assert!(slot.segments.iter().all(|s| *s < 4));
 		}
 
@@ -169,10 +170,17 @@ fn an_honest_task_goes_from_creation_to_payout_with_babe_randomness() {
 		let pair_of =
 			|who: &AccountId| verifiers.iter().find(|v| &account(**v) == who).unwrap().pair();
 		let salt = |who: &AccountId| sp_io::hashing::blake2_256(&who.encode());
+		// Every replay of a segment gives the same witness; the chain only compares them.
+		let accept = |who: &AccountId| {
+			let slot = round.committee.iter().find(|s| &s.who == who).unwrap();
+			Verdict::accept(
+				slot.duties().iter().map(|j| sp_io::hashing::blake2_256(&j.encode())).collect(),
+			)
+		};
 		let commits = members
 			.iter()
 			.map(|who| {
-				let commitment = verdict_commitment(task, &who.encode(), &Verdict::Accept, &salt(who));
+				let commitment = verdict_commitment(task, &who.encode(), &accept(who), &salt(who));
 				signed(
 					&pair_of(who),
 					RuntimeCall::Training(pallet_training::Call::commit_verdict { task, commitment }),
@@ -190,7 +198,7 @@ fn an_honest_task_goes_from_creation_to_payout_with_babe_randomness() {
 					&pair_of(who),
 					RuntimeCall::Training(pallet_training::Call::reveal_verdict {
 						task,
-						verdict: Verdict::Accept,
+						verdict: accept(who),
 						salt: salt(who),
 					}),
 				)

@@ -12,7 +12,7 @@ use crate::roles::{
     participant::Role,
     requester::{NewTask, Outcome},
     trainer::{Cheat, TrainerConfig},
-    verifier::VerifierConfig,
+    verifier::{Conduct, VerifierConfig},
 };
 use clap::{ArgGroup, Args, Subcommand};
 use libp2p::Multiaddr;
@@ -205,8 +205,11 @@ pub struct RunArgs {
     #[arg(long, value_parser = parse_cheat, hide = true)]
     pub cheat: Option<Cheat>,
     /// TESTING ONLY: as a verifier, reject every run with a false claim.
-    #[arg(long, hide = true)]
+    #[arg(long, hide = true, conflicts_with = "lazy")]
     pub lie: bool,
+    /// TESTING ONLY: as a verifier, accept every run without replaying it (guessed witnesses).
+    #[arg(long, hide = true)]
+    pub lazy: bool,
     #[command(flatten)]
     pub metrics: MetricsArgs,
 }
@@ -330,7 +333,11 @@ pub fn run(args: RunArgs) -> Result<i32> {
                     bond: args.bond,
                     work_dir: args.net.dir.clone(),
                     threads: args.threads,
-                    lie: args.lie,
+                    conduct: match (args.lie, args.lazy) {
+                        (true, _) => Conduct::Lie,
+                        (_, true) => Conduct::Lazy,
+                        _ => Conduct::Honest,
+                    },
                     max_verdicts: args.max_tasks,
                 };
                 roles::verifier::run(chain, net, config).await?

@@ -214,7 +214,7 @@ pub fn describe(event: &TrainingEvent, id: TaskId, name: &dyn Fn(&AccountId32) -
             segment.map(|s| format!(" (segment {s})")).unwrap_or_default()
         ),
         E::EscalationSelected { task, verifiers, segments, commit_deadline, reveal_deadline, .. } if *task == id => format!(
-            "escalation: segments {:?} (reported unserved, or their jury too small or tied): fresh verifiers {} replay them; commit until block {commit_deadline}, reveal until {reveal_deadline}",
+            "escalation: segments {:?} (reported unserved, their jury too small or tied, or their replay witnesses split): fresh verifiers {} replay them; commit until block {commit_deadline}, reveal until {reveal_deadline}",
             segments.0,
             verifiers.0.iter().map(name).collect::<Vec<_>>().join(", ")
         ),
@@ -222,6 +222,10 @@ pub fn describe(event: &TrainingEvent, id: TaskId, name: &dyn Fn(&AccountId32) -
         E::DisputeRuled { task, dispute, rejects, accepts, unserved, upheld, .. } if *task == id => format!(
             "dispute {dispute:?}: {rejects} reject(s), {accepts} accept(s), {unserved} not served: {}",
             if *upheld { "upheld" } else { "not upheld" }
+        ),
+        E::WitnessesCompared { task, segment, agreeing, witnesses, conclusive, .. } if *task == id => format!(
+            "segment {segment}: {agreeing} of {witnesses} replay witnesses agree{}",
+            if *conclusive { "; the others did not replay it and are judged wrong" } else { ", too few to settle it" }
         ),
         E::RoundTallied { task, accepts, rejects, decision, .. } if *task == id => {
             format!("round tallied: {accepts} accept(s), {rejects} reject(s) -> {decision:?}")

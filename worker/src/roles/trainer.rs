@@ -9,7 +9,7 @@
 use super::net::Net;
 use super::feasibility::{self, Machine};
 use super::participant::{ensure_registered, Role};
-use super::verifier::{judge, Judged};
+use super::verifier::{judge, Conduct, Judged};
 use super::{drive, mlc, Daemon};
 use crate::chain::runtime::{
     self,
@@ -240,10 +240,10 @@ impl Worker {
                 continue;
             };
             println!("[block {number}] worker: task {id} rejected; replaying the disputed segments {segments:?} before appealing");
-            let seat = Assignment { task: id, role: AssignmentRole::Verifier, segments, commit_deadline: 0, reveal_deadline: 0 };
+            let seat = Assignment { task: id, role: AssignmentRole::Verifier, segments, witnessed: Vec::new(), commit_deadline: 0, reveal_deadline: 0 };
             let (chain, net) = (chain.clone(), self.net.clone());
             let (dir, threads) = (self.config.work_dir.join("appeal-checks"), self.config.threads);
-            self.appeal_checks.insert(id, tokio::spawn(async move { judge(&chain, &net, &seat, &dir, threads, false).await }));
+            self.appeal_checks.insert(id, tokio::spawn(async move { judge(&chain, &net, &seat, &dir, threads, Conduct::Honest).await }));
         }
         for id in self.appeal_checks.keys().copied().collect::<Vec<_>>() {
             if !self.appeal_checks[&id].is_finished() {
@@ -252,7 +252,7 @@ impl Worker {
             let Some(check) = self.appeal_checks.remove(&id) else { continue };
             let judged = check.await.map_err(|e| Error::Other(format!("replaying task {id} panicked: {e}")))?;
             match judged {
-                Ok(Judged::Verdict(Verdict::Accept)) => {
+                Ok(Judged::Verdict(Verdict::Accept { .. })) => {
                     match chain.submit(&runtime::transactions().training().appeal(id)).await {
                         Ok(_) => println!("[block {number}] worker: appealed task {id}: my replay of the disputed segments gives the committed run"),
                         Err(e) => println!("[block {number}] worker: could not appeal task {id}: {e}"),
@@ -415,7 +415,7 @@ fn disputed_by_replay(task: &Task) -> Option<Vec<u32>> {
     for vote in votes {
         match vote {
             Vote::RejectSegment(j) => segments.push(*j),
-            Vote::RejectMetric => metric = true,
+            Vote::RejectMetric(_) => metric = true,
             Vote::Accept | Vote::Unserved(_) => {}
         }
     }

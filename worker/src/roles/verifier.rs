@@ -23,7 +23,7 @@ use crate::chain::{Balance, Chain, Task};
 use crate::checkpoint::{canonical_hash, load_model, Checkpoint};
 use crate::error::{Error, Result};
 use crate::eval::{evaluate, model_from_params};
-use crate::replay::replay_segment_seeded;
+use crate::replay::replay_segment_witnessed;
 use crate::train::initial_checkpoint;
 use crate::train::pool;
 use codec::{Decode, Encode};
@@ -49,11 +49,24 @@ pub struct VerifierConfig {
     /// Verdicts and fetched artifacts live here.
     pub work_dir: PathBuf,
     pub threads: usize,
-    /// Vote to reject every run (with a well-formed but false claim), for end-to-end tests of
-    /// a lying verifier.
-    pub lie: bool,
+    /// How it votes: honestly, or (TESTING ONLY, for end-to-end tests) as a liar or a lazy
+    /// verifier.
+    pub conduct: Conduct,
     /// Stop after revealing this many verdicts (0: run forever).
     pub max_verdicts: usize,
+}
+
+/// How a verifier votes. Everything but `Honest` exists for end-to-end tests that play a
+/// dishonest verifier against the chain's rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Conduct {
+    /// Replay, evaluate and report what it finds.
+    #[default]
+    Honest,
+    /// Reject every run with a well-formed but false claim about its first segment.
+    Lie,
+    /// Accept every run without fetching or replaying anything, its witnesses guessed.
+    Lazy,
 }
 
 /// A verdict on its way through commit and reveal, as kept on disk.
@@ -162,10 +175,13 @@ impl Daemon for Verifier {
             if ballot.is_none() && now <= seat.commit_deadline {
                 match self.jobs.get(&key) {
                     None => {
-                        println!("[block {now}] verifier: task {}: replaying segments {:?}", seat.task, seat.segments);
+                        println!(
+                            "[block {now}] verifier: task {}: replaying segments {:?}, witnessing {:?}",
+                            seat.task, seat.segments, seat.witnessed
+                        );
                         let (chain, net, seat, dir) = (chain.clone(), self.net.clone(), seat.clone(), config.work_dir.clone());
-                        let (threads, lie) = (config.threads, config.lie);
-                        self.jobs.insert(key, tokio::spawn(async move { judge(&chain, &net, &seat, &dir, threads, lie).await }));
+                        let (threads, conduct) = (config.threads, config.conduct);
+                        self.jobs.insert(key, tokio::spawn(async move { judge(&chain, &net, &seat, &dir, threads, conduct).await }));
                     }
                     Some(job) if job.is_finished() => {
                         let Some(job) = self.jobs.remove(&key) else { continue };
@@ -233,7 +249,7 @@ impl Daemon for Verifier {
 /// The verdict's label in metrics.
 fn verdict_kind(verdict: &Verdict) -> &'static str {
     match verdict {
-        Verdict::Accept => "accept",
+        Verdict::Accept { .. } => "accept",
         Verdict::RejectSegment(_) => "reject_segment",
         Verdict::RejectMetric { .. } => "reject_metric",
         Verdict::Unavailable { .. } => "unavailable",
@@ -242,7 +258,7 @@ fn verdict_kind(verdict: &Verdict) -> &'static str {
 
 pub(super) fn describe(verdict: &Verdict) -> String {
     match verdict {
-        Verdict::Accept => "accept".into(),
+        Verdict::Accept { witnesses } => format!("accept ({} segment witnesses)", witnesses.len()),
         Verdict::RejectSegment(e) => format!("reject: segment {} replays to {}…", e.segment, &to_hex(&e.recomputed)[..16]),
         Verdict::RejectMetric { metric_ppb } => format!("reject: the final model's metric is {metric_ppb} ppb"),
         Verdict::Unavailable { segment, reason } => format!("unavailable: segment {segment} ({reason:?})"),
@@ -251,7 +267,20 @@ pub(super) fn describe(verdict: &Verdict) -> String {
 
 /// Replays the seat's segments and evaluates the final checkpoint: the verdict to commit, or
 /// which segment the worker did not serve usable data for.
-pub(super) async fn judge(chain: &Chain, net: &Net, seat: &Assignment<u32>, dir: &Path, threads: usize, lie: bool) -> Result<Judged> {
+pub(super) async fn judge(
+    chain: &Chain,
+    net: &Net,
+    seat: &Assignment<u32>,
+    dir: &Path,
+    threads: usize,
+    conduct: Conduct,
+) -> Result<Judged> {
+    let duties = seat.duties();
+    if conduct == Conduct::Lazy {
+        let guess = |j: &u32| mlchain_primitives::blake2_256(&(b"a lazy guess", seat.task, *j).encode());
+        return Ok(Judged::Verdict(Verdict::accept(duties.iter().map(guess).collect())));
+    }
+    let lie = conduct == Conduct::Lie;
     let task: Task = chain.task(seat.task).await?.ok_or_else(|| Error::Other(format!("task {} is gone", seat.task)))?;
     let submission = task.submission.as_ref().ok_or_else(|| Error::Other("no submission".into()))?;
     let worker = task.worker.as_ref().ok_or_else(|| Error::Other("no worker".into()))?;
@@ -284,8 +313,10 @@ pub(super) async fn judge(chain: &Chain, net: &Net, seat: &Assignment<u32>, dir:
     let train = net.dataset(spec.train_dataset, &providers).await?;
     let eval = if spec.eval_dataset == spec.train_dataset { train.clone() } else { net.dataset(spec.eval_dataset, &providers).await? };
     let interval = u64::from(spec.checkpoint_interval);
+    // Own segments first: a mismatch there ends the replay before the witnessed ones.
+    let order: Vec<u32> = seat.segments.iter().chain(seat.witnessed.iter()).copied().collect();
     let mut starts = Vec::new();
-    for &segment in &seat.segments {
+    for &segment in &order {
         match checkpoint(net, leaves[segment as usize], &providers).await {
             Ok(ck) if ck.step == u64::from(segment) * interval => starts.push((segment, ck)),
             Ok(ck) => {
@@ -312,11 +343,16 @@ pub(super) async fn judge(chain: &Chain, net: &Net, seat: &Assignment<u32>, dir:
     // The seed the worker had to train with: its runs differ from every other worker's.
     let seed = run_seed(spec.seed, seat.task, &worker.encode(), task.claims.saturating_sub(1));
     let (metrics, started) = (net.metrics.clone(), std::time::Instant::now());
+    let own = seat.segments.clone();
     let judged = tokio::task::spawn_blocking(move || -> Result<Judged> {
         pool(threads)?.install(|| {
+            let mut witnesses: HashMap<u32, Hash> = HashMap::new();
             for (segment, start) in starts {
-                let recomputed = match replay_segment_seeded(&spec, train.clone(), &start, seed) {
-                    Ok(hash) => hash,
+                let (recomputed, witness) = match replay_segment_witnessed(&spec, train.clone(), &start, seed) {
+                    Ok(replayed) => {
+                        witnesses.insert(segment, replayed.witness);
+                        (replayed.end, replayed.witness)
+                    }
                     // The checkpoint does not fit the spec's model (missing tensors, shapes).
                     Err(e @ Error::Checkpoint { .. }) => {
                         return Ok(Judged::Unserved { segment, reason: UnservedReason::BadCheckpoint, detail: e.to_string() })
@@ -324,11 +360,15 @@ pub(super) async fn judge(chain: &Chain, net: &Net, seat: &Assignment<u32>, dir:
                     Err(e) => return Err(e),
                 };
                 metrics.segments_replayed.inc();
+                if !own.contains(&segment) {
+                    // Witnessed for the partner: its witness is all the verdict says of it.
+                    continue;
+                }
                 let leaf = leaves[segment as usize + 1];
                 if recomputed != leaf || lie {
                     let recomputed = if lie && recomputed == leaf { mlchain_primitives::blake2_256(b"a lie") } else { recomputed };
                     let proof = merkle_proof(&leaves, segment as usize + 1).map_err(|e| Error::Other(format!("proof: {e:?}")))?;
-                    return Ok(Judged::Verdict(Verdict::RejectSegment(RejectEvidence { segment, recomputed, leaf, proof })));
+                    return Ok(Judged::Verdict(Verdict::RejectSegment(RejectEvidence { segment, recomputed, leaf, proof, witness })));
                 }
             }
             let params = load_model(&final_path)?;
@@ -338,7 +378,12 @@ pub(super) async fn judge(chain: &Chain, net: &Net, seat: &Assignment<u32>, dir:
                 return Ok(Judged::Unserved { segment: first, reason: UnservedReason::BadModelHash, detail });
             }
             let metric_ppb = evaluate(&spec, &model_from_params(&spec, &params)?, &eval)?.metric_ppb;
-            Ok(Judged::Verdict(if metric_ppb == claimed_metric { Verdict::Accept } else { Verdict::RejectMetric { metric_ppb } }))
+            if metric_ppb != claimed_metric {
+                return Ok(Judged::Verdict(Verdict::RejectMetric { metric_ppb }));
+            }
+            let witnesses = duties.iter().map(|j| witnesses.get(j).copied()).collect::<Option<Vec<Hash>>>();
+            let witnesses = witnesses.ok_or_else(|| Error::Other("a duty was not replayed".into()))?;
+            Ok(Judged::Verdict(Verdict::accept(witnesses)))
         })
     })
     .await
