@@ -242,6 +242,12 @@ impl<T: Config> Round<T> {
 
 	/// The segments whose witnesses are split, ascending.
 	pub fn split_witnesses(&self) -> Vec<u32> {
+		self.split_tallies().into_iter().map(|(j, _)| j).collect()
+	}
+
+	/// The segments whose witnesses are split, ascending, each with its tally (what the tally
+	/// reports, without counting the witnesses twice).
+	pub fn split_tallies(&self) -> Vec<(u32, WitnessTally)> {
 		let mut duties: Vec<u32> = self
 			.committee
 			.iter()
@@ -253,8 +259,10 @@ impl<T: Config> Round<T> {
 			.collect();
 		duties.sort_unstable();
 		duties.dedup();
-		duties.retain(|j| self.witness_tally(*j).is_some_and(|t| t.split()));
 		duties
+			.into_iter()
+			.filter_map(|j| self.witness_tally(j).filter(|t| t.split()).map(|t| (j, t)))
+			.collect()
 	}
 
 	/// The most common value among the round's metric rejects, and how many reported it.

@@ -54,17 +54,15 @@ impl<T: Config> Pallet<T> {
 				});
 			}
 		}
-		for segment in round.split_witnesses() {
-			if let Some(t) = round.witness_tally(segment) {
-				Self::deposit_event(Event::WitnessesCompared {
-					task: id,
-					appeal: appeal_round,
-					segment,
-					agreeing: t.agreeing,
-					witnesses: t.witnesses,
-					conclusive: t.conclusive(T::MinJury::get()),
-				});
-			}
+		for (segment, t) in round.split_tallies() {
+			Self::deposit_event(Event::WitnessesCompared {
+				task: id,
+				appeal: appeal_round,
+				segment,
+				agreeing: t.agreeing,
+				witnesses: t.witnesses,
+				conclusive: t.conclusive(T::MinJury::get()),
+			});
 		}
 		let (accepts, rejects) = round.counts();
 		let decision = round.decision();
