@@ -135,7 +135,8 @@ async fn a_verifier_that_lies_is_outvoted_and_slashed() {
 /// A committee of one: Charlie alone replays every segment and lies. One juror decides
 /// nothing: the round escalates to three honest verifiers who registered after the first
 /// draw, they replay the disputed segment and accept, Charlie is slashed and the worker is paid
-/// without having to appeal.
+/// without having to appeal; the requester replays the disputed segment too and does not
+/// appeal.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_lone_lying_verifier_cannot_get_an_honest_run_rejected() {
     let mut cluster = cluster().await;
@@ -157,6 +158,9 @@ async fn a_lone_lying_verifier_cannot_get_an_honest_run_rejected() {
     let log = cluster.wait_for_log("alice", "ACCEPTED: worker", Duration::from_secs(600));
     assert!(log.contains("fresh verifiers"), "the lone reject escalated:{log}{}", cluster.all_logs());
     assert!(!cluster.log("bob").contains("appealed task"), "no appeal was needed:{}", cluster.log("bob"));
+    // The requester checks an accept that overrode a reject before letting it stand.
+    assert!(log.contains("accepted over a dispute; replaying segments"), "{log}");
+    assert!(!log.contains("requester: appealed"), "{log}");
     assert!(log.contains("paid 16.2 MLC"), "{log}");
     assert_eq!(lines_with(&log, "paid 0 MLC, slashed 20 MLC").len(), 1, "Charlie alone is slashed: {log}");
     assert_eq!(lines_with(&log, "paid 1 MLC, slashed 0 MLC").len(), 3, "the escalation seats are paid: {log}");

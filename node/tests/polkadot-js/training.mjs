@@ -6,14 +6,16 @@
 //   Ferdie        owns the training and evaluation datasets;
 //   Bob           registers as a worker, claims the task and submits a run commitment;
 //   Charlie, Dave and Eve register as verifiers, are drawn as the committee from BABE
-//                 randomness of a later epoch, read their assignments through the runtime API,
-//                 commit to `Accept` with a salted hash, and reveal it.
+//                 randomness of a later epoch, read their assignments (own segments and the
+//                 partner's segments they witness) through the runtime API, commit to
+//                 `Accept` with one replay witness per duty under a salted hash, and reveal it.
 //
 // The script then waits for the task to settle and checks every balance against the runtime's
 // parameters: the worker gets the reward less royalties, the data owner both use prices and
 // both royalties, each verifier its fee, and the requester's escrow is gone. No training runs
 // here: the run commitment is an arbitrary hash, which an honest committee accepts without the
-// chain knowing better (the worker binary replays real runs).
+// chain knowing better, and the witnesses hash one made-up loss curve that every verifier
+// agrees on (the worker binary replays real runs and hashes the losses it computes).
 //
 // Prints each step and one `key: value` line per checked fact; exit code 0 only when all hold.
 //
@@ -137,23 +139,42 @@ for (const [i, v] of verifiers.entries()) log(`${['Charlie', 'Dave', 'Eve'][i]} 
 // ---- 6. Commit, then reveal after the commit window. ----
 // The commitment is blake2_256(SCALE(domain, task, SCALE(account), verdict, salt)), see
 // `mlchain_primitives::training::verdict_commitment`.
+// An accept carries one witness per duty (own and witnessed segments, ascending):
+// blake2_256(SCALE(domain, segment, losses)), the losses as IEEE-754 bits of each of the
+// segment's steps, see `mlchain_primitives::training::replay_witness`.
+const stepsPerSegment = spec.checkpointInterval;
+const lossBits = (segment) => [...Array(stepsPerSegment).keys()].map((k) => {
+  const bits = new DataView(new ArrayBuffer(4));
+  bits.setFloat32(0, 2 / (1 + segment * stepsPerSegment + k), true);
+  return bits.getUint32(0, true);
+});
+const witness = (segment) => u8aToHex(blake2AsU8a(u8aConcat(
+  stringToU8a('mlchain/witness/v1'),
+  bnToU8a(segment, { bitLength: 32, isLe: true }),
+  compactToU8a(stepsPerSegment),
+  ...lossBits(segment).map((b) => bnToU8a(b, { bitLength: 32, isLe: true })),
+), 256));
+const duties = ([a]) => [...new Set([...a.segments, ...a.witnessed])].sort((x, y) => x - y);
+facts['each witnessed segment is another member\'s, not its own'] = assignments.every(([a]) =>
+  a.witnessed.every((s) => !a.segments.includes(s)
+    && assignments.some(([b]) => b !== a && b.segments.includes(s))));
 const verdictType = api.tx.training.revealVerdict.meta.args[1].type.toString();
-const accept = api.createType(verdictType, 'Accept');
+const accepts = assignments.map((list) => api.createType(verdictType, { Accept: { witnesses: duties(list).map(witness) } }));
 const salts = verifiers.map((v) => blake2AsU8a(stringToU8a(`salt of ${v.address}`), 256));
-const commitment = (v, salt) => blake2AsU8a(u8aConcat(
+const commitment = (v, i, salt) => blake2AsU8a(u8aConcat(
   stringToU8a('mlchain/verdict/v1'),
   bnToU8a(task, { bitLength: 64, isLe: true }),
   compactToU8a(32), v.publicKey,
-  accept.toU8a(),
+  accepts[i].toU8a(),
   salt,
 ), 256);
-await Promise.all(verifiers.map((v, i) => sendOk(api, api.tx.training.commitVerdict(task, commitment(v, salts[i])), v)));
+await Promise.all(verifiers.map((v, i) => sendOk(api, api.tx.training.commitVerdict(task, commitment(v, i, salts[i])), v)));
 log('the three verifiers committed');
 await until(`block ${commitDeadline}`, () => head >= commitDeadline);
-const revealed = await Promise.all(verifiers.map((v, i) => sendOk(api, api.tx.training.revealVerdict(task, accept, salts[i]), v)));
+const revealed = await Promise.all(verifiers.map((v, i) => sendOk(api, api.tx.training.revealVerdict(task, accepts[i], salts[i]), v)));
 const revealBlock = revealed.map((r) => r.block);
 facts['revealed in the reveal window'] = seen.filter((e) => e.name === 'VerdictRevealed' && e.block > commitDeadline && e.block <= revealDeadline).length === 3;
-log('the three verifiers revealed Accept');
+log('the three verifiers revealed Accept, with a witness for each segment they replayed');
 const verifierAfterReveal = await Promise.all(verifiers.map(async (v) => {
   // Balance once all three reveals are in (the last block of them).
   const last = revealBlock[revealBlock.length - 1];

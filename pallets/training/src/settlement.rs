@@ -2,8 +2,10 @@
 //!
 //! Every payment leaves an escrow hold by `transfer_on_hold` (or by `release` when it cannot
 //! be made), and every slash goes through `WorkerRegistry::slash`, which moves held bond to its
-//! beneficiaries: the treasury ([`Config::SlashDestination`]) and, for a rejected worker's
-//! slash, the verifiers who proved the fault; never the requester, the worker or an appellant.
+//! beneficiaries: the seats the losers made necessary (escalation and appeal seats judged
+//! right, see [`Pallet::close_rounds`]), the treasury ([`Config::SlashDestination`]) and, for a
+//! rejected worker's slash, the verifiers who proved the fault; never the requester, the worker
+//! or an appellant (a seat's fee taken from a slash is fee the payer's escrow keeps).
 //! Nothing here mints or burns. The functions are infallible where a failure
 //! could strand funds: a failed payment is released to its payer and reported.
 
@@ -24,6 +26,29 @@ use sp_runtime::{
 	traits::{One, Saturating, Zero},
 	Perbill,
 };
+
+/// Who pays the seats of a round being closed, and on what terms.
+pub(crate) struct Terms<'a, T: Config> {
+	/// Whose escrow hold pays the fees the losers' slashes do not cover.
+	pub payer: &'a T::AccountId,
+	/// The fee of a seat judged right.
+	pub fee: BalanceOf<T>,
+	/// The bond each seat locked.
+	pub bond: BalanceOf<T>,
+	/// The most `payer` pays for the round.
+	pub budget: BalanceOf<T>,
+	/// The appeal round: every seat judged right is owed by the losers, not only the
+	/// escalation seats.
+	pub appeal: bool,
+}
+
+/// What is left of a rejected worker's slash while its task's rounds are closed.
+pub(crate) struct Purse<T: Config> {
+	/// The worker.
+	pub who: T::AccountId,
+	/// How much of its bond may still be slashed.
+	pub left: BalanceOf<T>,
+}
 
 impl<T: Config> Pallet<T> {
 	/// Tally the voting round at the end of its reveal window, by the per-dispute rule of
@@ -159,35 +184,46 @@ impl<T: Config> Pallet<T> {
 			_ => first.as_ref(),
 		};
 		let mut provers = Vec::new();
+		// A rejected worker is the losing side: its slash pays the seats its run made
+		// necessary (escalations, an appeal that overturned an accept) that the wrong
+		// members' slashes leave unpaid, before anyone else does.
+		let mut purse = match decision {
+			Decision::Rejected => Some(Purse {
+				who: worker.clone(),
+				left: T::RejectSlash::get().mul_floor(task.worker_bond),
+			}),
+			Decision::Accepted => None,
+		};
+		let mut rounds = Vec::new();
 		if let Some(round) = &first {
-			let paid = Self::close_round(
-				id,
-				round,
-				deciding,
-				&requester,
-				task.fee,
-				task.seat_bond,
-				task.fees_held,
-				&mut provers,
-			);
-			task.fees_held = task.fees_held.saturating_sub(paid);
+			let terms = Terms {
+				payer: &requester,
+				fee: task.fee,
+				bond: task.seat_bond,
+				budget: task.fees_held,
+				appeal: false,
+			};
+			rounds.push((round, terms));
+		}
+		if let Some(Appeal { round: Some(round), appellant, deposit, .. }) = &appeal {
+			let terms = Terms {
+				payer: appellant,
+				fee: task.fee,
+				bond: task.seat_bond,
+				budget: *deposit,
+				appeal: true,
+			};
+			rounds.push((round, terms));
+		}
+		let mut spent =
+			Self::close_rounds(id, &rounds, deciding, &mut purse, &mut provers).into_iter();
+		let mut next_spent = || spent.next().unwrap_or_else(Zero::zero);
+		if first.is_some() {
+			task.fees_held = task.fees_held.saturating_sub(next_spent());
 		}
 		if let Some(appeal) = &appeal {
-			let mut left = appeal.deposit;
-			if let Some(round) = &appeal.round {
-				let paid = Self::close_round(
-					id,
-					round,
-					deciding,
-					&appeal.appellant,
-					task.fee,
-					task.seat_bond,
-					left,
-					&mut provers,
-				);
-				left = left.saturating_sub(paid);
-			}
-			Self::release(&appeal.appellant, left);
+			let paid = if appeal.round.is_some() { next_spent() } else { Zero::zero() };
+			Self::release(&appeal.appellant, appeal.deposit.saturating_sub(paid));
 		}
 		AccountTasks::<T>::remove(&worker, id);
 		match decision {
@@ -201,9 +237,13 @@ impl<T: Config> Pallet<T> {
 				Ok(())
 			},
 			Decision::Rejected => {
-				let amount = T::RejectSlash::get().mul_floor(task.worker_bond);
+				// What of the reject slash the seats did not take goes to the provers and
+				// the treasury.
+				let whole = T::RejectSlash::get().mul_floor(task.worker_bond);
+				let left = purse.map_or(whole, |p| p.left);
 				let beneficiaries = Self::reject_beneficiaries(&provers);
-				let slashed = Self::slash(&worker, amount, &beneficiaries);
+				let rest = Self::slash(&worker, left, &beneficiaries);
+				let slashed = whole.saturating_sub(left).saturating_add(rest);
 				Self::record(&worker, Outcome::Fault);
 				Self::unlock(&worker, task.worker_bond);
 				Self::deposit_event(Event::TaskRejected { task: id, worker: worker.clone(), slashed });
@@ -277,109 +317,159 @@ impl<T: Config> Pallet<T> {
 		payer: &T::AccountId,
 		seat_bond: BalanceOf<T>,
 	) {
-		let (none, zero) = (None, Zero::zero());
-		let _ = Self::close_round(id, round, none, payer, zero, seat_bond, zero, &mut Vec::new());
+		let zero = Zero::zero();
+		let terms = Terms { payer, fee: zero, bond: seat_bond, budget: zero, appeal: false };
+		let _ = Self::close_rounds(id, &[(round, terms)], None, &mut None, &mut Vec::new());
 	}
 
-	/// Settle every member of a finished round, judged against `deciding` (see
+	/// Settle every member of a task's finished rounds (the first and, if one was drawn, the
+	/// appeal round, each with the [`Terms`] of who pays it), judged against `deciding` (see
 	/// [`Round::judge`]; `None` for a void round, whose voters are neither paid nor slashed).
-	/// Members judged right are paid `fee` and credited; those whose upheld reject proved the
-	/// fault are appended to `provers`. Members judged wrong and members who did not reveal
-	/// are slashed; unresolved votes are neither paid nor slashed. Every member's bond is
-	/// unlocked. Returns the fees paid from `payer`'s hold (at most `budget` in total).
+	/// Members judged right are paid their round's fee and credited; those whose upheld reject
+	/// proved the fault are appended to `provers`. Members judged wrong and members who did not
+	/// reveal are slashed; unresolved votes are neither paid nor slashed. Every member's bond
+	/// is unlocked. Returns, per round, the fees paid from its payer's hold (at most its
+	/// budget).
 	///
-	/// **The losing side pays for the escalation.** The slashes of the members judged wrong
-	/// pay the fees of the round's escalation seats judged right first (the escalation their
-	/// lie, guess or tie made necessary); `payer` pays only what they do not cover, and the
-	/// rest of the slashes goes to the treasury. So a liar or a lazy member costs the
-	/// requester nothing, and the fees held for those seats are released to it.
-	// The round, how to judge it, who pays, the seat's terms, the budget and the provers
-	// out: grouping them would only rename the same eight things.
-	#[allow(clippy::too_many_arguments)]
-	pub(crate) fn close_round(
+	/// **The losing side pays for the escalation.** The seats owed by the losers (escalation
+	/// seats judged right, and in an appeal round every seat judged right: the appeal, too,
+	/// exists only because somebody was wrong) are paid first from the slashes of the members
+	/// judged wrong in either round, then from `purse` (a rejected worker's slash), and a round's payer pays only what those do not cover. The rest
+	/// of the members' slashes goes to the treasury; what is left in `purse` stays for the
+	/// worker's other beneficiaries. So a liar, a lazy member or a faking worker costs the
+	/// requester (or an appellant who was right) nothing for the escalation or the appeal its
+	/// play made necessary, and the fees held for those seats are released to their payer.
+	pub(crate) fn close_rounds(
 		id: TaskId,
-		round: &Round<T>,
+		rounds: &[(&Round<T>, Terms<'_, T>)],
 		deciding: Option<&Round<T>>,
-		payer: &T::AccountId,
-		fee: BalanceOf<T>,
-		bond: BalanceOf<T>,
-		budget: BalanceOf<T>,
+		purse: &mut Option<Purse<T>>,
 		provers: &mut Vec<T::AccountId>,
-	) -> BalanceOf<T> {
-		let penalty = T::VerifierSlash::get().mul_floor(bond);
+	) -> Vec<BalanceOf<T>> {
 		let treasury = [(T::SlashDestination::get(), 1)];
-		let judgements: Vec<Judgement> = round
-			.committee
+		let judgements: Vec<Vec<Judgement>> = rounds
 			.iter()
-			.map(|slot| match (deciding, slot.vote) {
-				(Some(d), _) => d.judge(slot),
-				(None, Some(_)) => Judgement::Unresolved,
-				(None, None) => Judgement::Absent,
+			.map(|(round, _)| {
+				round
+					.committee
+					.iter()
+					.map(|slot| match (deciding, slot.vote) {
+						(Some(d), _) => d.judge(slot),
+						(None, Some(_)) => Judgement::Unresolved,
+						(None, None) => Judgement::Absent,
+					})
+					.collect()
 			})
 			.collect();
-		// What each escalation seat judged right is still owed, paid first from the slashes
-		// of the members judged wrong.
-		let mut owed: Vec<BalanceOf<T>> = round
-			.committee
+		let mut owed: Vec<Vec<BalanceOf<T>>> = rounds
 			.iter()
 			.zip(judgements.iter())
-			.map(|(slot, j)| {
-				let right = matches!(j, Judgement::Right { .. });
-				if slot.escalation && right { fee } else { Zero::zero() }
+			.map(|((round, terms), judged)| {
+				round
+					.committee
+					.iter()
+					.zip(judged.iter())
+					.map(|(slot, j)| {
+						let right = matches!(j, Judgement::Right { .. });
+						let losers_pay = slot.escalation || terms.appeal;
+						if right && losers_pay { terms.fee } else { Zero::zero() }
+					})
+					.collect()
 			})
 			.collect();
-		let mut from_slashes: Vec<BalanceOf<T>> = owed.iter().map(|_| Zero::zero()).collect();
-		let mut slashed_of: Vec<BalanceOf<T>> = from_slashes.clone();
-		for (i, slot) in round.committee.iter().enumerate() {
-			if judgements[i] != Judgement::Wrong {
+		let zeros = |o: &Vec<Vec<BalanceOf<T>>>| -> Vec<Vec<BalanceOf<T>>> {
+			o.iter().map(|r| r.iter().map(|_| Zero::zero()).collect()).collect()
+		};
+		let mut from_slashes = zeros(&owed);
+		let mut slashed_of = zeros(&owed);
+		for (r, (round, terms)) in rounds.iter().enumerate() {
+			let penalty = T::VerifierSlash::get().mul_floor(terms.bond);
+			for (i, slot) in round.committee.iter().enumerate() {
+				if judgements[r][i] != Judgement::Wrong {
+					continue;
+				}
+				let (taken, left) =
+					Self::pay_owed(&slot.who, penalty, rounds, &mut owed, &mut from_slashes);
+				slashed_of[r][i] = taken.saturating_add(Self::slash(&slot.who, left, &treasury));
+			}
+		}
+		if let Some(p) = purse.as_mut() {
+			p.left = Self::pay_owed(&p.who, p.left, rounds, &mut owed, &mut from_slashes).1;
+		}
+		let mut spent_per_round = Vec::with_capacity(rounds.len());
+		for (r, (round, terms)) in rounds.iter().enumerate() {
+			let penalty = T::VerifierSlash::get().mul_floor(terms.bond);
+			let mut spent: BalanceOf<T> = Zero::zero();
+			for (i, slot) in round.committee.iter().enumerate() {
+				let (mut paid, mut slashed) = (from_slashes[r][i], slashed_of[r][i]);
+				match judgements[r][i] {
+					Judgement::Right { proved_fault } => {
+						let due = terms
+							.fee
+							.saturating_sub(from_slashes[r][i])
+							.min(terms.budget.saturating_sub(spent));
+						spent = spent.saturating_add(due);
+						Self::pay(id, terms.payer, &slot.who, due);
+						paid = paid.saturating_add(due);
+						Self::record(&slot.who, Outcome::VerifiedOk);
+						if proved_fault {
+							provers.push(slot.who.clone());
+						}
+					},
+					Judgement::Wrong => Self::record(&slot.who, Outcome::Fault),
+					Judgement::Unresolved => {},
+					Judgement::Absent => {
+						slashed = Self::slash(&slot.who, penalty, &treasury);
+						Self::record(&slot.who, Outcome::Fault);
+					},
+				}
+				Self::unlock(&slot.who, terms.bond);
+				AccountTasks::<T>::remove(&slot.who, id);
+				Self::deposit_event(Event::VerifierSettled {
+					task: id,
+					verifier: slot.who.clone(),
+					paid,
+					slashed,
+				});
+			}
+			spent_per_round.push(spent);
+		}
+		spent_per_round
+	}
+
+	/// Slash up to `available` of `who`'s bond to the seats of `rounds` still `owed`, round by
+	/// round in seat order, recording what each got in `from_slashes`; never for a round
+	/// `who` pays itself (a worker's own appeal is paid from its deposit). Returns what was
+	/// slashed and what is left of `available` (nothing once the bond ran short).
+	fn pay_owed(
+		who: &T::AccountId,
+		available: BalanceOf<T>,
+		rounds: &[(&Round<T>, Terms<'_, T>)],
+		owed: &mut [Vec<BalanceOf<T>>],
+		from_slashes: &mut [Vec<BalanceOf<T>>],
+	) -> (BalanceOf<T>, BalanceOf<T>) {
+		let (mut taken, mut left): (BalanceOf<T>, BalanceOf<T>) = (Zero::zero(), available);
+		for (r, (round, terms)) in rounds.iter().enumerate() {
+			if terms.payer == who {
 				continue;
 			}
-			let mut left = penalty;
 			for (k, seat) in round.committee.iter().enumerate() {
-				let part = owed[k].min(left);
+				let part = owed[r][k].min(left);
 				if part.is_zero() {
 					continue;
 				}
-				let got = Self::slash(&slot.who, part, &[(seat.who.clone(), 1)]);
-				owed[k] = owed[k].saturating_sub(got);
-				from_slashes[k] = from_slashes[k].saturating_add(got);
+				let got = Self::slash(who, part, &[(seat.who.clone(), 1)]);
+				owed[r][k] = owed[r][k].saturating_sub(got);
+				from_slashes[r][k] = from_slashes[r][k].saturating_add(got);
+				taken = taken.saturating_add(got);
 				left = left.saturating_sub(got);
-				slashed_of[i] = slashed_of[i].saturating_add(got);
+				if got < part {
+					// Nothing more to take from this bond.
+					return (taken, Zero::zero());
+				}
 			}
-			let rest = Self::slash(&slot.who, left, &treasury);
-			slashed_of[i] = slashed_of[i].saturating_add(rest);
 		}
-		let mut spent: BalanceOf<T> = Zero::zero();
-		for (i, slot) in round.committee.iter().enumerate() {
-			let (mut paid, mut slashed) = (from_slashes[i], slashed_of[i]);
-			match judgements[i] {
-				Judgement::Right { proved_fault } => {
-					let due = fee.saturating_sub(from_slashes[i]).min(budget.saturating_sub(spent));
-					spent = spent.saturating_add(due);
-					Self::pay(id, payer, &slot.who, due);
-					paid = paid.saturating_add(due);
-					Self::record(&slot.who, Outcome::VerifiedOk);
-					if proved_fault {
-						provers.push(slot.who.clone());
-					}
-				},
-				Judgement::Wrong => Self::record(&slot.who, Outcome::Fault),
-				Judgement::Unresolved => {},
-				Judgement::Absent => {
-					slashed = Self::slash(&slot.who, penalty, &treasury);
-					Self::record(&slot.who, Outcome::Fault);
-				},
-			}
-			Self::unlock(&slot.who, bond);
-			AccountTasks::<T>::remove(&slot.who, id);
-			Self::deposit_event(Event::VerifierSettled {
-				task: id,
-				verifier: slot.who.clone(),
-				paid,
-				slashed,
-			});
-		}
-		spent
+		(taken, left)
 	}
 
 	/// After a rejection, a worker's timeout or a released claim: open the task for claims

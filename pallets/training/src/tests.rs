@@ -389,6 +389,15 @@ fn vote_through(task: TaskId, leaves: &[Hash], act: impl Fn(u64) -> Act + Copy) 
 	escalated
 }
 
+/// Every one of `members` was settled on `task` with exactly its fee and no slash (whoever the
+/// fee came from: the payer's escrow or a loser's slash).
+fn assert_each_paid_its_fee(task: TaskId, members: &[(u64, Vec<u32>)]) {
+	for (who, _) in members {
+		let settled = Event::VerifierSettled { task, verifier: *who, paid: FEE, slashed: 0 };
+		assert!(has_event(settled), "verifier {who}");
+	}
+}
+
 /// Run to the end of the appeal window (settlement).
 fn run_past_appeal(task: TaskId) {
 	if let Some(Task { phase: Phase::AppealWindow { until, .. }, .. }) = Tasks::<Test>::get(task) {
@@ -1226,18 +1235,20 @@ fn a_cheating_worker_is_caught_slashed_and_the_task_reopens() {
 		let all: Vec<u64> = members.iter().chain(&seats).map(|(v, _)| *v).collect();
 		let before: Vec<u64> = all.iter().map(|v| balance(*v)).collect();
 		run_past_appeal(id);
-		// Half the 200 bond is slashed: half of it to the provers, half to the treasury.
+		// Half the 200 bond is slashed: first the three seats' fees (the worker lost, so it
+		// pays the escalation), then half the rest to the provers, half to the treasury.
 		assert!(has_event(Event::TaskRejected { task: id, worker: w, slashed: 100 }));
 		assert_eq!(participant(w).bond, 900);
 		assert_eq!(participant(w).reputation.faults, 1);
 		assert_eq!(participant(w).locked, 0);
 		let gains: Vec<u64> = all.iter().zip(before).map(|(v, b)| balance(*v) - b).collect();
-		// The three members and the three seats proved the fault: 50 shared by six (8 each,
-		// the rounding remainder to the first), besides their fees.
-		assert_eq!(gains, vec![10 + FEE, 8 + FEE, 8 + FEE, 8 + FEE, 8 + FEE, 8 + FEE], "{seats:?}");
-		// The requester topped the six fees paid back up; the task is open again.
-		assert_eq!(balance(ALICE), alice - 6 * FEE);
-		assert_eq!(treasury(), 50);
+		// The three members and the three seats proved the fault: 94 - 47 shared by six (7
+		// each, the rounding remainder to the first), besides their fees.
+		assert_eq!(gains, vec![12 + FEE, 7 + FEE, 7 + FEE, 7 + FEE, 7 + FEE, 7 + FEE], "{seats:?}");
+		// The requester topped the three members' fees back up (the seats' came from the
+		// worker's slash); the task is open again.
+		assert_eq!(balance(ALICE), alice - 3 * FEE);
+		assert_eq!(treasury(), 47);
 		assert_eq!(escrow_held(ALICE), full_escrow());
 		assert_eq!(phase(id), Phase::Open);
 		assert!(has_event(Event::TaskReopened { task: id, claim_until: 31 }));
@@ -1340,21 +1351,24 @@ fn one_member_that_sampled_the_fake_brings_it_before_three_fresh_jurors() {
 		assert!(has_event(Event::TaskRejected { task: id, worker: w, slashed: 100 }));
 		assert_eq!(participant(w).bond, 900);
 		assert_eq!(participant(w).reputation.faults, 1);
-		// The catcher and the seats proved the fault: they share the verifiers' half of the
-		// slash (12 each, the rounding remainder to the catcher).
-		assert_eq!(balance(catcher) - before[0], FEE + 12 + 2);
+		// The worker lost, so its slash pays the three seats' fees first. The catcher and the
+		// seats proved the fault: they share the verifiers' half of the other 94 (11 each,
+		// the rounding remainder to the catcher).
+		assert_eq!(balance(catcher) - before[0], FEE + 11 + 3);
 		let seat_gains: Vec<u64> =
 			seats.iter().zip(seats_before).map(|((v, _), b)| balance(*v) - b).collect();
-		assert_eq!(seat_gains, vec![FEE + 12; 3]);
+		assert_eq!(seat_gains, vec![FEE + 11; 3]);
+		assert_each_paid_its_fee(id, &seats);
 		for (i, v) in others.iter().enumerate() {
 			assert_eq!(balance(*v), before[i + 1] + FEE);
 			assert_eq!(participant(*v).bond, 1_000);
 			assert_eq!(participant(*v).reputation.verified_ok, 1);
 		}
-		// The requester: none of the slash (half went to the treasury), minus the fees paid
-		// (three members, three seats) topped back up to reopen.
-		assert_eq!(before[3] - balance(ALICE), 6 * FEE);
-		assert_eq!(treasury(), 50);
+		// The requester: none of the slash (half the rest went to the treasury), minus the
+		// three members' fees topped back up to reopen; the escalation it did not cause cost
+		// it nothing.
+		assert_eq!(before[3] - balance(ALICE), 3 * FEE);
+		assert_eq!(treasury(), 47);
 		assert_eq!(phase(id), Phase::Open);
 		assert_eq!(Balances::total_issuance(), issuance);
 		check();
@@ -1503,11 +1517,11 @@ fn a_reject_of_an_unassigned_segment_is_refused() {
 			slashed: penalty
 		}));
 		assert_eq!(participant(v).reputation.faults, 1);
-		// Its slash went to the treasury (as for any absent member), with half the
-		// worker's slash; five fees (two members, three seats) were paid and are topped back
-		// up.
-		assert_eq!(balance(ALICE), alice - 5 * FEE);
-		assert_eq!(treasury(), penalty + 50);
+		// Its slash went to the treasury (as for any absent member), with half of what the
+		// worker's slash left after paying the three seats; the two members' fees were paid
+		// and are topped back up.
+		assert_eq!(balance(ALICE), alice - 2 * FEE);
+		assert_eq!(treasury(), penalty + 47);
 		check();
 	});
 }
@@ -2189,9 +2203,10 @@ fn selective_withholding_gets_the_worker_slashed() {
 				Event::VerifierSettled { verifier, paid, slashed: 0, .. }
 					if verifier == v && *paid == FEE)));
 		}
-		// Half the worker's slash to the provers, the other half to the treasury; the
-		// requester gains nothing from it (it tops the paid fees back up to reopen).
-		assert_eq!(treasury(), BOND / 4);
+		// The worker's slash pays the seats first, then half of the rest to the provers, the
+		// other half to the treasury; the requester gains nothing from it (it tops the paid
+		// fees back up to reopen).
+		assert_eq!(treasury(), (BOND / 2 - ESCALATION_FEES) / 2);
 		assert!(balance(ALICE) <= alice);
 		check();
 	});
@@ -2454,15 +2469,67 @@ fn a_worker_appeal_overturns_a_lying_committee() {
 		for (a, _) in &appeal {
 			assert_eq!(participant(*a).reputation.verified_ok, 1);
 		}
-		// Worker: reward after royalties, minus the appeal fees; the liars' slashes went to the
-		// treasury.
-		assert_eq!(balance(w), worker_before + 855 - 7 * FEE);
-		assert_eq!(treasury(), 3 * penalty);
+		// The liars lost, so their slashes paid the seven appeal seats; the worker gets the
+		// reward after royalties and its whole deposit back, the treasury the slashes' rest.
+		assert_each_paid_its_fee(id, &appeal);
+		assert_eq!(balance(w), worker_before + 855);
+		assert_eq!(treasury(), 3 * penalty - 7 * FEE);
 		assert_eq!(escrow_held(w), 0);
 		// The requester got its unearned first-round fees back.
 		assert_eq!(balance(ALICE), INITIAL - full_escrow() + 3 * FEE + ESCALATION_FEES);
 		check();
 	});
+}
+
+/// The losing side pays for the appeal too: a fake the first committee missed and the
+/// requester's appeal caught costs the requester nothing but the first round's fees. The
+/// appeal seats (and any escalation of the appeal) are paid from the rejected worker's slash,
+/// and the requester's whole deposit comes back.
+#[test]
+fn a_requester_appeal_that_catches_a_fake_is_paid_by_the_worker() {
+	let fake = 5;
+	let mut found = 0;
+	for salt in 0..40 {
+		new_test_ext().execute_with(|| {
+			set_random_salt(salt);
+			let id = create(ALICE);
+			let w = WORKERS[0];
+			let leaves = run(&[fake]);
+			claim_and_submit(id, w, &leaves);
+			let first = run_to_committee(id);
+			if assigned(&first, fake) > 0 {
+				return;
+			}
+			vote(id, &leaves, |_| Act::Honest);
+			assert!(matches!(phase(id), Phase::AppealWindow { decision: Decision::Accepted, .. }));
+			let total = || balance(ALICE) + escrow_held(ALICE);
+			let before = total();
+			assert_ok!(Training::appeal(signed(ALICE), id));
+			let appeal = run_to_committee(id);
+			if assigned(&appeal, fake) == 0 {
+				return;
+			}
+			found += 1;
+			vote_through(id, &leaves, |_| Act::Honest);
+			assert!(has_event(Event::TaskRejected { task: id, worker: w, slashed: BOND / 2 }));
+			let settled: Vec<(u64, u64)> = events()
+				.into_iter()
+				.filter_map(|e| match e {
+					Event::VerifierSettled { verifier, paid, .. } => Some((verifier, paid)),
+					_ => None,
+				})
+				.collect();
+			let in_first = |v: &u64| first.iter().any(|(f, _)| f == v);
+			let first_fees: u64 =
+				settled.iter().filter(|(v, _)| in_first(v)).map(|(_, paid)| paid).sum();
+			let appeal_seats: Vec<&(u64, u64)> = settled.iter().filter(|(v, _)| !in_first(v)).collect();
+			assert!(appeal_seats.len() >= 7, "salt {salt}: {settled:?}");
+			assert!(appeal_seats.iter().all(|(_, paid)| *paid == FEE), "salt {salt}: {settled:?}");
+			assert_eq!(total(), before - first_fees, "salt {salt}");
+			check();
+		});
+	}
+	assert!(found > 0, "no draw missed the fake first and caught it on appeal");
 }
 
 #[test]

@@ -162,6 +162,18 @@ pub struct SubmitArgs {
     /// Follow the task until it ends, printing each step.
     #[arg(long)]
     pub wait: bool,
+    /// While following (`--wait`): when the committee accepts the run over a reject, replay
+    /// the disputed segments during the appeal window and appeal if the replay rejects the
+    /// run. DIR holds the artifact store, the libp2p key and the replays.
+    #[arg(long, value_name = "DIR", requires = "wait")]
+    pub check_accepts: Option<PathBuf>,
+    /// A peer to fetch the datasets from besides those registered on chain, as
+    /// MULTIADDR/p2p/PEERID (with `--check-accepts`); repeatable.
+    #[arg(long = "peer", requires = "check_accepts")]
+    pub peers: Vec<Provider>,
+    /// Kernel threads for the replays of `--check-accepts` (0: one per core).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
 }
 
 /// A dishonest behaviour for end-to-end tests.
@@ -299,7 +311,17 @@ pub fn submit(args: SubmitArgs) -> Result<i32> {
             return Ok(0);
         }
         let name = |who: &subxt::utils::AccountId32| who.to_string();
-        match roles::requester::follow(&chain, id, &name).await? {
+        let auditor = match &args.check_accepts {
+            Some(dir) => {
+                // It only fetches: a loopback listener it never publishes.
+                let listen: Multiaddr = "/ip4/127.0.0.1/tcp/0".parse().map_err(|e| Error::Other(format!("{e}")))?;
+                let net = NetArgs { dir: dir.clone(), listen, peers: args.peers.clone(), fault: None };
+                let net = Arc::new(net.start(Metrics::new("requester")?).await?);
+                Some(roles::requester::Auditor { net, dir: dir.clone(), threads: args.threads })
+            }
+            None => None,
+        };
+        match roles::requester::follow(&chain, id, &name, auditor.as_ref()).await? {
             Outcome::Accepted { paid } => {
                 println!("task {id} accepted: the worker was paid {}", roles::mlc(paid));
                 Ok(0)

@@ -1,13 +1,29 @@
 //! The requester: posts a training task on registered datasets and follows it to the end.
+//!
+//! Following with an [`Auditor`], the requester also checks an accept that was disputed: when
+//! the committee accepted the run over a reject (outvoted or overturned), it replays the
+//! disputed segments itself during the appeal window, exactly as a verifier would, and
+//! appeals only if its replay rejects the run. The appeal committee replays every disputed
+//! segment, so the requester's appeal is won when its replay is right, and then the rejected
+//! worker's slash pays the appeal seats; a replay that agrees with the accept costs the
+//! requester nothing but the replay.
+use super::net::Net;
+use super::trainer::disputed_by_replay;
+use super::verifier::{self, judge, Conduct, Judged};
 use super::{mlc, NewBlocks};
 use crate::chain::runtime::{
     self,
     runtime_types::pallet_training::{pallet::Event as TrainingEvent, DatasetIds, Deadlines},
 };
+use crate::chain::runtime::runtime_types::pallet_training::{Decision, Phase};
 use crate::chain::{Balance, Chain, ChainError};
 use crate::error::{Error, Result};
+use mlchain_primitives::training::{Assignment, AssignmentRole, Verdict};
 use mlchain_primitives::{hash::to_hex, training::TaskId, TaskSpec};
+use std::path::PathBuf;
+use std::sync::Arc;
 use subxt::utils::{AccountId32, Static};
+use tokio::task::JoinHandle;
 
 /// A task to post: the spec (its dataset hashes may be left zero: they are taken from the
 /// registry entries), the entries, the money and the deadlines in blocks.
@@ -122,9 +138,17 @@ async fn entry_root(chain: &Chain, id: u64, in_spec: [u8; 32]) -> Result<[u8; 32
 /// Prints every event of task `id` as the chain produces them, until the task has ended.
 /// `name` turns an account into something readable (for example a dev account's name). A
 /// node that goes away is waited for; blocks it produced meanwhile are not missed.
-pub async fn follow(chain: &Chain, id: TaskId, name: &dyn Fn(&AccountId32) -> String) -> Result<Outcome> {
+/// With an `auditor`, a disputed accept is replayed and appealed when the replay rejects it
+/// (see the module docs).
+pub async fn follow(
+    chain: &Chain,
+    id: TaskId,
+    name: &dyn Fn(&AccountId32) -> String,
+    auditor: Option<&Auditor>,
+) -> Result<Outcome> {
     let mut blocks = NewBlocks::default();
     let mut next = chain.best_number().await?;
+    let mut audit = Audit::default();
     loop {
         let best = blocks.next(chain).await;
         while next <= best {
@@ -137,6 +161,78 @@ pub async fn follow(chain: &Chain, id: TaskId, name: &dyn Fn(&AccountId32) -> St
                 }
             }
         }
+        if let Some(auditor) = auditor {
+            if let Err(e) = audit.step(chain, auditor, id, best).await {
+                tracing::warn!("checking task {id}'s accept: {e}");
+            }
+        }
+    }
+}
+
+/// What the requester replays disputed accepts with: its own artifact node (to fetch the
+/// worker's checkpoints and the datasets), a work directory and the kernel threads.
+pub struct Auditor {
+    pub net: Arc<Net>,
+    pub dir: PathBuf,
+    pub threads: usize,
+}
+
+/// The requester's check of one task's accept: looked at once per appeal window.
+#[derive(Default)]
+struct Audit {
+    /// The accept was looked at (replayed, or found undisputed).
+    considered: bool,
+    /// The replay of the disputed segments, while it runs.
+    replay: Option<JoinHandle<Result<Judged>>>,
+}
+
+impl Audit {
+    /// Starts the replay when the task's accept is disputed and unappealed; appeals when the
+    /// finished replay rejects the run.
+    async fn step(&mut self, chain: &Chain, auditor: &Auditor, id: TaskId, number: u32) -> Result<()> {
+        if !self.considered {
+            let Some(task) = chain.task(id).await? else { return Ok(()) };
+            if !matches!(task.phase, Phase::AppealWindow { decision: Decision::Accepted, .. }) || task.appeal.is_some() {
+                return Ok(());
+            }
+            self.considered = true;
+            let Some(segments) = disputed_by_replay(&task) else {
+                println!("[block {number}] requester: task {id} accepted without a dispute by replay; nothing to check");
+                return Ok(());
+            };
+            println!("[block {number}] requester: task {id} accepted over a dispute; replaying segments {segments:?} before the appeal window closes");
+            let seat = Assignment {
+                task: id,
+                role: AssignmentRole::Verifier,
+                segments,
+                witnessed: Vec::new(),
+                commit_deadline: 0,
+                reveal_deadline: 0,
+            };
+            let (chain, net) = (chain.clone(), auditor.net.clone());
+            let (dir, threads) = (auditor.dir.join("accept-checks"), auditor.threads);
+            self.replay = Some(tokio::spawn(async move { judge(&chain, &net, &seat, &dir, threads, Conduct::Honest).await }));
+        }
+        let Some(replay) = self.replay.take_if(|r| r.is_finished()) else { return Ok(()) };
+        let judged = replay.await.map_err(|e| Error::Other(format!("replaying task {id} panicked: {e}")))?;
+        match judged {
+            Ok(Judged::Verdict(Verdict::Accept { .. })) => {
+                println!("[block {number}] requester: not appealing task {id}: my replay of the disputed segments agrees with the accept")
+            }
+            Ok(Judged::Verdict(verdict)) => match chain.submit(&runtime::transactions().training().appeal(id)).await {
+                Ok(_) => println!("[block {number}] requester: appealed task {id}: my replay says {}", verifier::describe(&verdict)),
+                Err(e) => println!("[block {number}] requester: could not appeal task {id}: {e}"),
+            },
+            Ok(Judged::Unserved { segment, detail, .. }) => {
+                println!("[block {number}] requester: not appealing task {id}: segment {segment} was not served to me ({detail})")
+            }
+            // The appeal window is short: try once more at the next block.
+            Err(e) => {
+                tracing::warn!("replaying task {id}: {e}");
+                self.considered = false;
+            }
+        }
+        Ok(())
     }
 }
 

@@ -408,7 +408,7 @@ fn tamper(checkpoints: &mut [Checkpoint], n: usize) -> Result<()> {
 
 /// The segments the round rejected by replay (ascending; segment 0 when only the metric was
 /// rejected, so the final model is evaluated again), or `None` when nobody rejected by replay.
-fn disputed_by_replay(task: &Task) -> Option<Vec<u32>> {
+pub(super) fn disputed_by_replay(task: &Task) -> Option<Vec<u32>> {
     let round = task.round.as_ref()?;
     let votes = round.committee.0.iter().filter_map(|slot| slot.vote.as_ref());
     let (mut segments, mut metric) = (Vec::new(), false);

@@ -253,8 +253,10 @@ impl Cluster {
 
     fn submit_args_with_bond(&self, market: &Market, worker_bond: u32) -> Vec<String> {
         let (train, eval, bond) = (market.train_entry.to_string(), market.eval_entry.to_string(), worker_bond.to_string());
+        let checks = self.dir.path().join("alice-checks");
         ["submit", "--node", &self.ws(), "--suri", "//Alice", "--spec", market.spec.to_str().unwrap(), "--train-data", &train,
-         "--eval-data", &eval, "--reward", "20", "--worker-bond", &bond, "--claim-within", "200", "--execution", "200", "--wait"]
+         "--eval-data", &eval, "--reward", "20", "--worker-bond", &bond, "--claim-within", "200", "--execution", "200", "--wait",
+         "--check-accepts", checks.to_str().unwrap(), "--peer", &market.owner_peer, "--threads", "1"]
             .map(String::from)
             .to_vec()
     }
