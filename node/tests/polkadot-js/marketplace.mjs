@@ -36,7 +36,7 @@ const verifier = (await api.query.compute.participants(charlie.address)).unwrap(
 facts['worker role'] = worker.role.toString();
 facts['worker bond is min bond'] = worker.bond.toBigInt() === minBond;
 facts['verifier role'] = verifier.role.toString();
-facts['verifier index has charlie'] = (await api.query.compute.verifiers()).map(String).includes(charlie.address);
+facts['verifier index has charlie'] = (await api.query.compute.verifierSlots(charlie.address)).isSome;
 
 const ok = facts['bad uri error'] === 'dataRegistry.BadUri' && facts['bad uri error has docs']
   && facts['register dataset error'] === 'none' && facts['entry owner is alice']

@@ -1,5 +1,6 @@
 //! Benchmarks of every call, each in its worst case (largest endpoint and capabilities, fullest
-//! verifier index and unbonding queue), and of verifier selection.
+//! verifier index and unbonding queue, every snapshot the index can hold held, so the nodes a
+//! write touches keep their longest histories), and of verifier selection.
 
 use super::*;
 use crate::Pallet as Compute;
@@ -65,6 +66,20 @@ fn verifiers<T: Config>(n: u32) -> Result<(), BenchmarkError> {
 	Ok(())
 }
 
+/// Hold [`Config::MaxHeldSnapshots`] snapshots, one a block, each followed by a write to the
+/// index (a bond change of the first verifier), so the nodes on the first slot's path, the
+/// root among them, keep one entry per snapshot and their newest. Needs `n >= 1` verifiers.
+fn full_histories<T: Config>() -> Result<(), BenchmarkError> {
+	let first: T::AccountId = account("verifier", 0, 0);
+	for _ in 0..T::MaxHeldSnapshots::get() {
+		let next = frame_system::Pallet::<T>::block_number().saturating_add(One::one());
+		frame_system::Pallet::<T>::set_block_number(next);
+		Compute::<T>::snapshot_verifiers().map_err(|_| BenchmarkError::Stop("snapshot failed"))?;
+		Compute::<T>::bond_more(RawOrigin::Signed(first.clone()).into(), One::one())?;
+	}
+	Ok(())
+}
+
 /// Fill `who`'s unbonding queue with `n` chunks at distinct blocks, the last one due now.
 fn unbonding_chunks<T: Config>(who: &T::AccountId, n: u32) -> Result<(), BenchmarkError> {
 	for _ in 0..n {
@@ -104,16 +119,18 @@ mod benchmarks {
 
 	#[benchmark]
 	fn register_verifier(
-		n: Linear<0, { T::MaxVerifiers::get().saturating_sub(1) }>,
+		n: Linear<1, { T::MaxVerifiers::get().saturating_sub(1) }>,
 	) -> Result<(), BenchmarkError> {
 		verifiers::<T>(n)?;
+		full_histories::<T>()?;
 		let caller: T::AccountId = whitelisted_caller();
 		fund::<T>(&caller);
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(caller), min_bond::<T>(), max_caps(), max_endpoint());
+		_(RawOrigin::Signed(caller.clone()), min_bond::<T>(), max_caps(), max_endpoint());
 
-		assert_eq!(Verifiers::<T>::get().len() as u32, n + 1);
+		assert_eq!(VerifierCount::<T>::get(), n + 1);
+		assert!(VerifierSlots::<T>::contains_key(&caller));
 		Ok(())
 	}
 
@@ -191,10 +208,11 @@ mod benchmarks {
 	#[benchmark]
 	fn deregister(n: Linear<1, { T::MaxVerifiers::get() }>) -> Result<(), BenchmarkError> {
 		verifiers::<T>(n)?;
-		// The last registered verifier is the most expensive to find in the index.
-		let who: T::AccountId = account("verifier", n - 1, 0);
+		// The first verifier's slot path has the longest node histories.
+		let who: T::AccountId = account("verifier", 0, 0);
 		Compute::<T>::bond_more(RawOrigin::Signed(who.clone()).into(), min_bond::<T>())?;
 		unbonding_chunks::<T>(&who, T::MaxUnbondingChunks::get().saturating_sub(1))?;
+		full_histories::<T>()?;
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()));
@@ -203,17 +221,21 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// Not a call: the cost of `WorkerRegistry::select_verifiers` picking `k` of a snapshot of
-	/// `n`.
+	/// Not a call: the cost of `WorkerRegistry::select_verifiers` picking `k` (every pick
+	/// usable) from the oldest of the held snapshots of an index of `n`. Committees are small,
+	/// so `k` goes up to 64 (or `n`); the weight is linear in `k` beyond.
 	#[benchmark]
 	fn select_verifiers(
 		n: Linear<1, { T::MaxVerifiers::get() }>,
-		k: Linear<1, { T::MaxVerifiers::get() }>,
+		k: Linear<1, { T::MaxVerifiers::get().min(64) }>,
 	) -> Result<(), BenchmarkError> {
 		verifiers::<T>(n)?;
 		let k = k.min(n);
+		let next = frame_system::Pallet::<T>::block_number().saturating_add(One::one());
+		frame_system::Pallet::<T>::set_block_number(next);
 		let snapshot = Compute::<T>::snapshot_verifiers()
 			.map_err(|_| BenchmarkError::Stop("snapshot failed"))?;
+		full_histories::<T>()?;
 		let picked;
 
 		#[block]
@@ -225,10 +247,16 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// Not a call: the cost of `WorkerRegistry::snapshot_verifiers` over `n` verifiers.
+	/// Not a call: the cost of `WorkerRegistry::snapshot_verifiers` over `n` verifiers, with
+	/// all but one of the snapshots the index can hold held (it takes a new one).
 	#[benchmark]
 	fn snapshot_verifiers(n: Linear<1, { T::MaxVerifiers::get() }>) -> Result<(), BenchmarkError> {
 		verifiers::<T>(n)?;
+		full_histories::<T>()?;
+		let oldest = VerifierSnapshots::<T>::get().first().map(|s| s.id).unwrap_or_default();
+		Compute::<T>::release_verifier_snapshot(oldest);
+		let next = frame_system::Pallet::<T>::block_number().saturating_add(One::one());
+		frame_system::Pallet::<T>::set_block_number(next);
 		let snapshot;
 
 		#[block]
@@ -237,7 +265,7 @@ mod benchmarks {
 		}
 
 		let snapshot = snapshot.map_err(|_| BenchmarkError::Stop("snapshot failed"))?;
-		assert_eq!(VerifierSnapshots::<T>::get(snapshot).map(|s| s.members.len() as u32), Some(n));
+		assert_eq!(Compute::<T>::snapshot_weights(snapshot).len() as u32, n);
 		Ok(())
 	}
 

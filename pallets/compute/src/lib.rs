@@ -35,14 +35,16 @@
 //!
 //! ## Implementation notes
 //!
-//! - Verifiers are kept in a bounded index ([`Verifiers`], at most [`Config::MaxVerifiers`]) so
-//!   selection reads a bounded list; its cost is `O(k * n)` and its weight is benchmarked
+//! - Verifiers are kept in an index of slots with a Fenwick tree of their selection weights
+//!   (module `index`; at most [`Config::MaxVerifiers`]): a draw of `k` reads `O(k log n)`
+//!   nodes and a change of a verifier's weight writes `O(log n)`. Its weight is benchmarked
 //!   (`select_verifiers`) and exposed by `WorkerRegistry::select_verifiers_weight`.
-//! - A draw reads a [`VerifierSnapshot`] taken when it was asked for, before its randomness
-//!   existed: a verifier cannot raise its weight once it can see the seed. Draws asked for in
-//!   the same block share one snapshot; each holds it until released, the last release
-//!   removes it. A pick that is no longer active with enough free bond is replaced in its own
-//!   place only (see [`selection::weighted_sample_replacing`]).
+//! - A draw reads a snapshot taken when it was asked for, before its randomness existed: a
+//!   verifier cannot raise its weight once it can see the seed. A snapshot is a version of the
+//!   tree (its nodes keep what held snapshots still read), so taking one costs `O(1)`. Draws
+//!   asked for in the same block share one snapshot; each holds it until released, the last
+//!   release removes it. A pick that is no longer active with enough free bond is replaced in
+//!   its own place only (see [`selection::weighted_sample_replacing`]).
 //! - Slashing moves held funds to the beneficiaries with `transfer_on_hold`: nothing is minted or
 //!   burnt, and the amount is capped at the bond.
 //! - `try_state` checks that each account's held bond equals its bond plus its unbonding
@@ -57,6 +59,7 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod index;
 #[cfg(test)]
 mod mock;
 pub mod selection;
@@ -222,8 +225,17 @@ pub struct UnbondingChunk<T: Config> {
 	pub unlock_at: frame_system::pallet_prelude::BlockNumberFor<T>,
 }
 
-/// The verifier set as it stood when a draw was asked for: the draw's weights, fixed before
-/// its randomness exists.
+/// A verifier's place in the index: its slot in the tree and the weight the tree counts for
+/// it now.
+#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
+pub struct IndexEntry {
+	/// Its slot, `1..=` the tree's capacity.
+	pub slot: u32,
+	/// Its selection weight as the newest version of the tree holds it.
+	pub weight: u128,
+}
+
+/// A snapshot draws are waiting on: a version of the verifier index.
 #[derive(
 	Encode,
 	Decode,
@@ -236,14 +248,25 @@ pub struct UnbondingChunk<T: Config> {
 )]
 #[codec(mel_bound())]
 #[scale_info(skip_type_params(T))]
-pub struct VerifierSnapshot<T: Config> {
+pub struct HeldSnapshot<T: Config> {
+	/// Its id, also the newest write tag it reads.
+	pub id: SnapshotId,
 	/// The block it was taken in.
 	pub taken_at: frame_system::pallet_prelude::BlockNumberFor<T>,
 	/// Draws waiting on it; the last release removes it.
 	pub holds: u32,
-	/// Every verifier active when it was taken, with its free bond then, in index order.
-	pub members: BoundedVec<(T::AccountId, BalanceOf<T>), T::MaxVerifiers>,
 }
+
+/// Entries one tree node keeps: one per held snapshot and the newest.
+pub struct HistoryLen<T>(core::marker::PhantomData<T>);
+impl<T: Config> frame_support::traits::Get<u32> for HistoryLen<T> {
+	fn get() -> u32 {
+		T::MaxHeldSnapshots::get().saturating_add(1)
+	}
+}
+
+/// The `(write tag, sum)` entries of one tree node, oldest first.
+pub type NodeHistory<T> = BoundedVec<(SnapshotId, u128), HistoryLen<T>>;
 
 /// Workers and verifiers: registration with a held bond, capabilities and a network endpoint,
 /// unbonding with a delay, reputation, slashing and stake-weighted verifier selection. Module
@@ -296,9 +319,22 @@ pub mod pallet {
 		#[pallet::constant]
 		type UnbondingDelay: Get<BlockNumberFor<Self>>;
 
-		/// Most registered verifiers (bounds verifier selection).
+		/// Most registered verifiers. Draws cost `O(log MaxVerifiers)` reads a pick, so this can
+		/// be large (at most 2^20).
 		#[pallet::constant]
 		type MaxVerifiers: Get<u32>;
+
+		/// Most snapshots of the verifier index held at once (one a block at most). Each node of
+		/// the index keeps a value for each, so this bounds a node's size; a draw asked for
+		/// while this many are held shares the newest.
+		#[pallet::constant]
+		type MaxHeldSnapshots: Get<u32>;
+
+		/// Most replacement draws one selection makes for picks that cannot take the seat
+		/// (offline, too little free bond, at the seat limit, gone) before it fails and is
+		/// retried with the next randomness: bounds the cost of a draw.
+		#[pallet::constant]
+		type MaxReplacements: Get<u32>;
 
 		/// Most unbonding chunks an account may have waiting at once.
 		#[pallet::constant]
@@ -334,17 +370,43 @@ pub mod pallet {
 	pub type Participants<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, Participant<T>>;
 
-	/// Index of the registered verifiers, in registration order, for selection.
+	/// Each registered verifier's slot in the index and its weight there now.
 	#[pallet::storage]
-	pub type Verifiers<T: Config> =
-		StorageValue<_, BoundedVec<T::AccountId, T::MaxVerifiers>, ValueQuery>;
+	pub type VerifierSlots<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, IndexEntry>;
 
-	/// Snapshots of the verifier set that draws are waiting on.
+	/// The verifier owning each slot in use (a freed slot has none).
+	#[pallet::storage]
+	pub type SlotOwners<T: Config> = StorageMap<_, Twox64Concat, u32, T::AccountId>;
+
+	/// Slots handed out so far (`1..=` this), owned or freed.
+	#[pallet::storage]
+	pub type SlotsInUse<T: Config> = StorageValue<_, u32, ValueQuery>;
+
+	/// Registered verifiers.
+	#[pallet::storage]
+	pub type VerifierCount<T: Config> = StorageValue<_, u32, ValueQuery>;
+
+	/// The Fenwick tree of selection weights: node `i` sums the `lowbit(i)` slots ending at
+	/// `i`, as a history of `(write tag, sum)` kept for the held snapshots.
+	#[pallet::storage]
+	pub type SelectionTree<T: Config> =
+		StorageMap<_, Twox64Concat, u32, NodeHistory<T>, ValueQuery>;
+
+	/// Freed slots waiting until no held snapshot can see their former owner, by queue
+	/// position: `(slot, write tag when freed)`.
+	#[pallet::storage]
+	pub type FreedSlots<T: Config> = StorageMap<_, Twox64Concat, u32, (u32, SnapshotId)>;
+
+	/// Positions `(head, tail)` of the freed slot queue: `head..tail` are waiting.
+	#[pallet::storage]
+	pub type FreedSlotQueue<T: Config> = StorageValue<_, (u32, u32), ValueQuery>;
+
+	/// Snapshots of the verifier index that draws are waiting on, oldest first.
 	#[pallet::storage]
 	pub type VerifierSnapshots<T: Config> =
-		StorageMap<_, Twox64Concat, SnapshotId, VerifierSnapshot<T>>;
+		StorageValue<_, BoundedVec<HeldSnapshot<T>, T::MaxHeldSnapshots>, ValueQuery>;
 
-	/// The id the next snapshot gets (the one before it is the newest, if still held).
+	/// The id the next snapshot gets, which is also the tag of every write to the index now.
 	#[pallet::storage]
 	pub type NextSnapshotId<T: Config> = StorageValue<_, SnapshotId, ValueQuery>;
 
@@ -508,6 +570,11 @@ pub mod pallet {
 		fn integrity_test() {
 			assert!(T::MaxAssignments::get() > 0, "MaxAssignments must be non-zero");
 			assert!(
+				T::MaxVerifiers::get() > 0 && T::MaxVerifiers::get() <= 1 << 20,
+				"MaxVerifiers must be between 1 and 2^20"
+			);
+			assert!(T::MaxHeldSnapshots::get() > 0, "MaxHeldSnapshots must be non-zero");
+			assert!(
 				!T::MaxSelectionWeight::get().is_zero(),
 				"MaxSelectionWeight must be non-zero: a snapshot keeps only verifiers with weight"
 			);
@@ -557,6 +624,7 @@ pub mod pallet {
 				let p = maybe.as_mut().ok_or(Error::<T>::NotRegistered)?;
 				Self::hold(&who, amount)?;
 				p.bond = p.bond.saturating_add(amount);
+				Self::reweigh(&who, p);
 				Ok(())
 			})?;
 			Self::deposit_event(Event::Bonded { who, amount });
@@ -576,6 +644,7 @@ pub mod pallet {
 			ensure!(left >= T::MinBond::get(), Error::<T>::BelowMinimumBond);
 			let unlock_at = Self::schedule_unbonding(&who, amount)?;
 			p.bond = left;
+			Self::reweigh(&who, &p);
 			Participants::<T>::insert(&who, p);
 			Self::deposit_event(Event::Unbonded { who, amount, unlock_at });
 			Ok(())
@@ -654,9 +723,7 @@ pub mod pallet {
 			if !p.bond.is_zero() {
 				Self::schedule_unbonding(&who, p.bond)?;
 			}
-			if p.role == Role::Verifier {
-				Verifiers::<T>::mutate(|list| list.retain(|a| a != &who));
-			}
+			Self::vacate_slot(&who);
 			Participants::<T>::remove(&who);
 			Self::deposit_event(Event::Deregistered { who, unbonding: p.bond });
 			Ok(())
@@ -677,29 +744,27 @@ pub mod pallet {
 			ensure!(endpoint_is_valid(&endpoint), Error::<T>::BadEndpoint);
 			if role == Role::Verifier {
 				ensure!(
-					Verifiers::<T>::decode_len().unwrap_or(0) < T::MaxVerifiers::get() as usize,
+					VerifierCount::<T>::get() < T::MaxVerifiers::get(),
 					Error::<T>::TooManyVerifiers
 				);
 			}
 			// Hold first: every check that can fail is done before the first write.
 			Self::hold(&who, bond)?;
 			if role == Role::Verifier {
-				Verifiers::<T>::try_mutate(|list| list.try_push(who.clone()))
-					.map_err(|_| Error::<T>::TooManyVerifiers)?;
+				Self::occupy_slot(&who)?;
 			}
-			Participants::<T>::insert(
-				&who,
-				Participant {
-					role,
-					online: true,
-					bond,
-					locked: Zero::zero(),
-					assignments: 0,
-					capabilities,
-					endpoint,
-					reputation: Reputation::default(),
-				},
-			);
+			let p = Participant {
+				role,
+				online: true,
+				bond,
+				locked: Zero::zero(),
+				assignments: 0,
+				capabilities,
+				endpoint,
+				reputation: Reputation::default(),
+			};
+			Self::reweigh(&who, &p);
+			Participants::<T>::insert(&who, p);
 			Self::deposit_event(Event::Registered { who, role, bond });
 			Ok(())
 		}
@@ -736,6 +801,7 @@ pub mod pallet {
 					(true, true) => Err(Error::<T>::AlreadyOnline.into()),
 					_ => {
 						p.online = online;
+						Self::reweigh(who, p);
 						Ok(())
 					},
 				}
@@ -743,7 +809,7 @@ pub mod pallet {
 		}
 
 		/// `p` is online, has at least the minimum bond and at least `min_free` free bond.
-		fn is_active(p: &Participant<T>, min_free: BalanceOf<T>) -> bool {
+		pub(crate) fn is_active(p: &Participant<T>, min_free: BalanceOf<T>) -> bool {
 			p.online && p.bond >= T::MinBond::get() && p.free_bond() >= min_free
 		}
 
@@ -816,6 +882,7 @@ pub mod pallet {
 			}
 			p.bond = p.bond.saturating_sub(actual);
 			p.locked = p.locked.min(p.bond);
+			Self::reweigh(who, &p);
 			Participants::<T>::insert(who, p);
 			Self::deposit_event(Event::Slashed { who: who.clone(), amount: actual });
 			Ok(actual)
@@ -834,18 +901,11 @@ pub mod pallet {
 			};
 			let held_of =
 				|who: &T::AccountId| T::Currency::balance_on_hold(&HoldReason::Bond.into(), who);
-			let verifiers = Verifiers::<T>::get();
-			for (i, v) in verifiers.iter().enumerate() {
-				ensure!(!verifiers.iter().skip(i + 1).any(|w| w == v), "verifier listed twice");
-				ensure!(
-					Participants::<T>::get(v).is_some_and(|p| p.role == Role::Verifier),
-					"verifier index names a non-verifier"
-				);
-			}
-			let mut registered_verifiers = 0usize;
+			let mut registered_verifiers = 0u32;
 			for (who, p) in Participants::<T>::iter() {
 				if p.role == Role::Verifier {
 					registered_verifiers += 1;
+					ensure!(VerifierSlots::<T>::contains_key(&who), "verifier not indexed");
 				}
 				ensure!(p.locked <= p.bond, "locked bond exceeds the bond");
 				ensure!(p.assignments > 0 || p.locked.is_zero(), "bond locked without assignment");
@@ -856,20 +916,11 @@ pub mod pallet {
 				ensure!(capabilities_are_valid(&p.capabilities), "invalid capabilities stored");
 				ensure!(endpoint_is_valid(&p.endpoint), "invalid endpoint stored");
 			}
-			ensure!(registered_verifiers == verifiers.len(), "verifier index incomplete");
-			let next = NextSnapshotId::<T>::get();
-			for (id, snapshot) in VerifierSnapshots::<T>::iter() {
-				ensure!(snapshot.holds > 0, "snapshot kept without holds");
-				ensure!(id != next, "snapshot at the id the next one gets");
-				let members = &snapshot.members;
-				for (i, (who, weight)) in members.iter().enumerate() {
-					ensure!(!weight.is_zero(), "snapshot member without weight");
-					ensure!(
-						!members.iter().skip(i + 1).any(|(w, _)| w == who),
-						"snapshot lists a verifier twice"
-					);
-				}
-			}
+			ensure!(
+				registered_verifiers == VerifierCount::<T>::get(),
+				"verifier index incomplete"
+			);
+			Self::index_try_state()?;
 			for (who, chunks) in Unbonding::<T>::iter() {
 				ensure!(!chunks.is_empty(), "empty unbonding entry kept");
 				if !Participants::<T>::contains_key(&who) {
@@ -904,6 +955,7 @@ pub mod pallet {
 				p.assignments =
 					p.assignments.checked_add(1).ok_or(Error::<T>::TooManyAssignments)?;
 				p.locked = p.locked.saturating_add(amount);
+				Self::reweigh(who, p);
 				Ok(())
 			})?;
 			Self::deposit_event(Event::BondLocked { who: who.clone(), amount });
@@ -919,6 +971,7 @@ pub mod pallet {
 				p.assignments -= 1;
 				p.locked =
 					if p.assignments == 0 { Zero::zero() } else { p.locked.saturating_sub(amount) };
+				Self::reweigh(who, p);
 				Ok(())
 			})?;
 			Self::deposit_event(Event::BondUnlocked { who: who.clone(), amount });
@@ -959,53 +1012,18 @@ pub mod pallet {
 		}
 
 		fn snapshot_verifiers() -> Result<SnapshotId, DispatchError> {
-			let now = frame_system::Pallet::<T>::block_number();
-			let next = NextSnapshotId::<T>::get();
-			let newest = next.wrapping_sub(1);
-			let shared = VerifierSnapshots::<T>::try_mutate_exists(newest, |maybe| {
-				match maybe.as_mut() {
-					Some(snapshot) if snapshot.taken_at == now => {
-						snapshot.holds = snapshot
-							.holds
-							.checked_add(1)
-							.ok_or(Error::<T>::TooManySnapshotHolds)?;
-						Ok::<bool, DispatchError>(true)
-					},
-					_ => Ok(false),
-				}
-			})?;
-			if shared {
-				return Ok(newest);
-			}
-			let members: Vec<(T::AccountId, BalanceOf<T>)> = Verifiers::<T>::get()
-				.into_iter()
-				.filter_map(|a| {
-					let p = Participants::<T>::get(&a)?;
-					let weight = p.free_bond().min(T::MaxSelectionWeight::get());
-					(Self::is_active(&p, Zero::zero()) && !weight.is_zero()).then_some((a, weight))
-				})
-				.collect();
-			// The index holds at most `MaxVerifiers`, so this never truncates.
-			let members = BoundedVec::truncate_from(members);
-			let snapshot = VerifierSnapshot { taken_at: now, holds: 1, members };
-			VerifierSnapshots::<T>::insert(next, snapshot);
-			NextSnapshotId::<T>::put(next.wrapping_add(1));
-			Ok(next)
+			Self::take_snapshot()
 		}
 
 		fn release_verifier_snapshot(snapshot: SnapshotId) {
-			VerifierSnapshots::<T>::mutate_exists(snapshot, |maybe| {
-				if let Some(s) = maybe {
-					s.holds = s.holds.saturating_sub(1);
-					if s.holds == 0 {
-						*maybe = None;
-					}
-				}
-			});
+			Self::release_snapshot(snapshot)
 		}
 
 		fn verifier_snapshot_holds(snapshot: SnapshotId) -> u32 {
-			VerifierSnapshots::<T>::get(snapshot).map_or(0, |s| s.holds)
+			VerifierSnapshots::<T>::get()
+				.iter()
+				.find(|s| s.id == snapshot)
+				.map_or(0, |s| s.holds)
 		}
 
 		fn snapshot_verifiers_weight() -> Weight {
@@ -1019,31 +1037,70 @@ pub mod pallet {
 			exclude: &[T::AccountId],
 			min_free_bond: BalanceOf<T>,
 		) -> Result<Vec<T::AccountId>, DispatchError> {
-			let snapshot =
-				VerifierSnapshots::<T>::get(snapshot).ok_or(Error::<T>::UnknownSnapshot)?;
-			let candidates: Vec<(T::AccountId, u128)> = snapshot
-				.members
+			ensure!(
+				VerifierSnapshots::<T>::get().iter().any(|s| s.id == snapshot),
+				Error::<T>::UnknownSnapshot
+			);
+			let mut pool = Self::pool_at(snapshot);
+			// The excluded accounts' current slots are the ones they had in the snapshot, if
+			// any: a slot is not handed to anyone else while a snapshot of its owner is held.
+			for who in exclude {
+				if let Some(entry) = VerifierSlots::<T>::get(who) {
+					pool.remove(entry.slot);
+				}
+			}
+			let usable = |slot: &u32| {
+				SlotOwners::<T>::get(slot).is_some_and(|who| {
+					!exclude.contains(&who) &&
+						Self::is_active_as(&who, Role::Verifier, min_free_bond)
+				})
+			};
+			let slots = selection::sample_replacing(
+				&mut pool,
+				&seed,
+				k,
+				T::MaxReplacements::get(),
+				usable,
+			)
+			.ok_or(Error::<T>::NotEnoughVerifiers)?;
+			slots
 				.into_iter()
-				.filter(|(a, _)| !exclude.contains(a))
-				.map(|(a, w)| (a, w.saturated_into::<u128>()))
-				.collect();
-			selection::weighted_sample_replacing(&seed, k, candidates, |a| {
-				Self::is_active_as(a, Role::Verifier, min_free_bond)
-			})
-			.ok_or_else(|| Error::<T>::NotEnoughVerifiers.into())
+				.map(|slot| SlotOwners::<T>::get(slot).ok_or(Error::<T>::NotEnoughVerifiers.into()))
+				.collect()
 		}
 
-		fn select_verifiers_weight(k: u32) -> Weight {
-			// As measured (every pick usable), plus one participant read for each replacement a
-			// full index could need.
-			let n = T::MaxVerifiers::get();
-			let replacements = u64::from(n.saturating_sub(k));
-			T::WeightInfo::select_verifiers(n, k)
-				.saturating_add(T::DbWeight::get().reads(replacements))
-				.saturating_add(Weight::from_parts(
-					0,
-					replacements.saturating_mul(Participant::<T>::max_encoded_len() as u64),
-				))
+		fn select_verifiers_weight(k: u32, excluded: u32) -> Weight {
+			// As measured (every pick usable, none excluded), plus for each replacement a
+			// descent of the tree, a point query and a removal (three paths of nodes), an
+			// owner and a participant read, and for each excluded account a point query and a
+			// removal (two paths) and its index entry.
+			let depth = u64::from(Self::index_depth());
+			let replacements = u64::from(T::MaxReplacements::get());
+			let node = NodeHistory::<T>::max_encoded_len() as u64;
+			let per_replacement = (
+				depth.saturating_mul(3).saturating_add(2),
+				depth
+					.saturating_mul(3)
+					.saturating_mul(node)
+					.saturating_add(T::AccountId::max_encoded_len() as u64)
+					.saturating_add(Participant::<T>::max_encoded_len() as u64),
+			);
+			let per_excluded = (
+				depth.saturating_mul(2).saturating_add(1),
+				depth
+					.saturating_mul(2)
+					.saturating_mul(node)
+					.saturating_add(IndexEntry::max_encoded_len() as u64),
+			);
+			let extra_reads = replacements
+				.saturating_mul(per_replacement.0)
+				.saturating_add(u64::from(excluded).saturating_mul(per_excluded.0));
+			let extra_proof = replacements
+				.saturating_mul(per_replacement.1)
+				.saturating_add(u64::from(excluded).saturating_mul(per_excluded.1));
+			T::WeightInfo::select_verifiers(T::MaxVerifiers::get(), k)
+				.saturating_add(T::DbWeight::get().reads(extra_reads))
+				.saturating_add(Weight::from_parts(0, extra_proof))
 		}
 	}
 }

@@ -35,6 +35,7 @@ pub const MAX_VERIFIERS: u32 = 8;
 pub const MAX_CHUNKS: u32 = 3;
 pub const MAX_ASSIGNMENTS: u32 = 4;
 pub const MAX_SELECTION_WEIGHT: u64 = 5_000;
+pub const MAX_HELD_SNAPSHOTS: u32 = 3;
 
 impl pallet_compute::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
@@ -43,6 +44,8 @@ impl pallet_compute::Config for Test {
 	type MinBond = ConstU64<MIN_BOND>;
 	type UnbondingDelay = ConstU64<UNBONDING_DELAY>;
 	type MaxVerifiers = ConstU32<MAX_VERIFIERS>;
+	type MaxHeldSnapshots = ConstU32<MAX_HELD_SNAPSHOTS>;
+	type MaxReplacements = ConstU32<16>;
 	type MaxUnbondingChunks = ConstU32<MAX_CHUNKS>;
 	type MaxAssignments = ConstU32<MAX_ASSIGNMENTS>;
 	type MaxSelectionWeight = ConstU64<MAX_SELECTION_WEIGHT>;

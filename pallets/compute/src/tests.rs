@@ -50,6 +50,29 @@ fn check() {
 	Pallet::do_try_state().unwrap();
 }
 
+/// The registered verifiers in slot order.
+fn indexed() -> Vec<u64> {
+	(1..=SlotsInUse::<Test>::get()).filter_map(SlotOwners::<Test>::get).collect()
+}
+
+/// The weight of every slot in use as `snapshot` sees it, in slot order.
+fn slot_weights(snapshot: SnapshotId) -> Vec<(u32, u128)> {
+	let mut pool = Pallet::pool_at(snapshot);
+	(1..=SlotsInUse::<Test>::get()).map(|slot| (slot, pool.weight(slot))).collect()
+}
+
+/// The weight of every slot in use now, from the participants' records (not the tree).
+fn weights_now() -> Vec<(u32, u128)> {
+	(1..=SlotsInUse::<Test>::get())
+		.map(|slot| {
+			let weight = SlotOwners::<Test>::get(slot)
+				.and_then(Participants::<Test>::get)
+				.map_or(0, |p| Pallet::selection_weight(&p));
+			(slot, weight)
+		})
+		.collect()
+}
+
 // ---------- registration ----------
 
 #[test]
@@ -68,7 +91,8 @@ fn register_worker_holds_bond_and_is_active() {
 		assert!(Pallet::is_active_worker(&1, 500));
 		assert!(!Pallet::is_active_worker(&1, 501));
 		assert!(!Pallet::is_active_verifier(&1, 0));
-		assert!(Verifiers::<Test>::get().is_empty());
+		assert_eq!(VerifierCount::<Test>::get(), 0);
+		assert!(!VerifierSlots::<Test>::contains_key(1));
 		check();
 	});
 }
@@ -77,7 +101,8 @@ fn register_worker_holds_bond_and_is_active() {
 fn register_verifier_joins_the_index() {
 	new_test_ext().execute_with(|| {
 		verifier(2, 100);
-		assert_eq!(Verifiers::<Test>::get().into_inner(), vec![2]);
+		assert_eq!(indexed(), vec![2]);
+		assert_eq!(VerifierSlots::<Test>::get(2), Some(IndexEntry { slot: 1, weight: 100 }));
 		assert!(Pallet::is_active_verifier(&2, 100));
 		assert!(!Pallet::is_active_worker(&2, 0));
 		check();
@@ -278,7 +303,8 @@ fn deregister_unbonds_everything_and_leaves_the_index() {
 		assert_ok!(Pallet::deregister(RuntimeOrigin::signed(1)));
 		assert_eq!(last_event(), Event::Deregistered { who: 1, unbonding: 400 }.into());
 		assert!(!Participants::<Test>::contains_key(1));
-		assert_eq!(Verifiers::<Test>::get().into_inner(), vec![2]);
+		assert_eq!(indexed(), vec![2]);
+		assert_eq!(VerifierCount::<Test>::get(), 1);
 		assert_eq!(held(1), 400);
 		check();
 		run_to_block(1 + UNBONDING_DELAY);
@@ -524,9 +550,8 @@ fn selection_weight_is_capped_per_account() {
 		verifier(1, MAX_SELECTION_WEIGHT);
 		verifier(2, MAX_SELECTION_WEIGHT + 4_000);
 		let snapshot = Pallet::snapshot_verifiers().unwrap();
-		let members = VerifierSnapshots::<Test>::get(snapshot).unwrap().members;
-		let capped = vec![(1, MAX_SELECTION_WEIGHT), (2, MAX_SELECTION_WEIGHT)];
-		assert_eq!(members.into_inner(), capped);
+		let cap = u128::from(MAX_SELECTION_WEIGHT);
+		assert_eq!(Pallet::snapshot_weights(snapshot), vec![(1, cap), (2, cap)]);
 		// The larger bond buys no more seats than the cap.
 		let big = (0..1000u32)
 			.filter(|s| Pallet::select_verifiers(snapshot, seed_of(*s), 1, &[], 0) == Ok(vec![2]))
@@ -621,12 +646,13 @@ fn draws_in_one_block_share_a_snapshot_until_the_last_release() {
 		let b = Pallet::snapshot_verifiers().unwrap();
 		assert_eq!(a, b);
 		assert_eq!(Pallet::verifier_snapshot_holds(a), 2);
-		assert_eq!(VerifierSnapshots::<Test>::get(a).unwrap().members.len(), 1);
+		assert_eq!(Pallet::snapshot_weights(a).len(), 1);
 		check();
 		Pallet::release_verifier_snapshot(a);
 		assert_eq!(Pallet::verifier_snapshot_holds(a), 1);
 		Pallet::release_verifier_snapshot(b);
-		assert!(!VerifierSnapshots::<Test>::contains_key(a));
+		assert_eq!(Pallet::verifier_snapshot_holds(a), 0);
+		assert!(VerifierSnapshots::<Test>::get().is_empty());
 		assert_eq!(
 			Pallet::select_verifiers(a, [0; 32], 1, &[], 0),
 			Err(E::UnknownSnapshot.into())
@@ -634,28 +660,160 @@ fn draws_in_one_block_share_a_snapshot_until_the_last_release() {
 		run_to_block(System::block_number() + 1);
 		let c = Pallet::snapshot_verifiers().unwrap();
 		assert_ne!(c, a);
-		assert_eq!(VerifierSnapshots::<Test>::get(c).unwrap().members.len(), 2);
+		assert_eq!(Pallet::snapshot_weights(c).len(), 2);
 		check();
-		VerifierSnapshots::<Test>::mutate(c, |s| s.as_mut().unwrap().holds = 0);
+		VerifierSnapshots::<Test>::mutate(|held| held[0].holds = 0);
 		assert!(Pallet::do_try_state().is_err());
 	});
 }
 
 #[test]
+fn a_snapshot_reads_the_index_as_it_stood_whatever_is_written_later() {
+	new_test_ext().execute_with(|| {
+		for who in 1..=6u64 {
+			verifier(who, 100 * who);
+		}
+		let mut taken = Vec::new();
+		for round in 0..MAX_HELD_SNAPSHOTS as u64 {
+			let before = weights_now();
+			let snapshot = Pallet::snapshot_verifiers().unwrap();
+			taken.push((snapshot, before));
+			// Later writes: bonds up and down, a seat locked, one offline, one leaving.
+			assert_ok!(Pallet::bond_more(RuntimeOrigin::signed(1 + round), 37));
+			assert_ok!(Pallet::lock_bond(&(2 + round), 50));
+			assert_ok!(Pallet::go_offline(RuntimeOrigin::signed(3 + round)));
+			if round == 1 {
+				assert_ok!(Pallet::deregister(RuntimeOrigin::signed(6)));
+			}
+			run_to_block(System::block_number() + 1);
+			check();
+		}
+		for (snapshot, before) in &taken {
+			assert_eq!(&slot_weights(*snapshot), before, "snapshot {snapshot}");
+		}
+		assert_eq!(slot_weights(NextSnapshotId::<Test>::get()), weights_now());
+		// A node keeps a value for each held snapshot and its newest, no more.
+		let bound = MAX_HELD_SNAPSHOTS as usize + 1;
+		assert!(SelectionTree::<Test>::iter_values().all(|h| h.len() <= bound));
+		assert!(SelectionTree::<Test>::iter_values().any(|h| h.len() == bound));
+		// Released, the next write to a node keeps one entry.
+		for (snapshot, _) in &taken {
+			Pallet::release_verifier_snapshot(*snapshot);
+		}
+		assert_ok!(Pallet::bond_more(RuntimeOrigin::signed(1), 1));
+		assert_eq!(SelectionTree::<Test>::get(Pallet::index_capacity()).len(), 1);
+		check();
+	});
+}
+
+#[test]
+fn a_draw_asked_for_with_every_snapshot_held_shares_the_newest() {
+	new_test_ext().execute_with(|| {
+		verifier(1, 100);
+		let mut ids = Vec::new();
+		for _ in 0..MAX_HELD_SNAPSHOTS {
+			ids.push(Pallet::snapshot_verifiers().unwrap());
+			run_to_block(System::block_number() + 1);
+		}
+		verifier(2, 100);
+		let newest = *ids.last().unwrap();
+		assert_eq!(Pallet::snapshot_verifiers(), Ok(newest));
+		assert_eq!(Pallet::verifier_snapshot_holds(newest), 2);
+		// It was fixed before verifier 2 registered, so the shared draw does not see it.
+		assert_eq!(Pallet::snapshot_weights(newest), vec![(1, 100)]);
+		check();
+		// Once one is released, a new snapshot is taken again.
+		Pallet::release_verifier_snapshot(ids[0]);
+		let fresh = Pallet::snapshot_verifiers().unwrap();
+		assert!(!ids.contains(&fresh));
+		assert_eq!(Pallet::snapshot_weights(fresh), vec![(1, 100), (2, 100)]);
+		check();
+	});
+}
+
+#[test]
+fn a_slot_is_not_reused_while_a_snapshot_can_see_its_former_owner() {
+	new_test_ext().execute_with(|| {
+		verifier(1, 100);
+		verifier(2, 9_000);
+		let snapshot = Pallet::snapshot_verifiers().unwrap();
+		// Verifier 2 sees the seed and leaves; verifier 3 registers hoping to inherit its
+		// slot, and so its weight in the snapshot.
+		assert_ok!(Pallet::deregister(RuntimeOrigin::signed(2)));
+		verifier(3, 100);
+		assert_eq!(VerifierSlots::<Test>::get(3).map(|e| e.slot), Some(3));
+		for s in 0..100u32 {
+			let drawn = Pallet::select_verifiers(snapshot, seed_of(s), 1, &[], 0);
+			assert_eq!(drawn, Ok(vec![1]), "seed {s}: the leaver's place goes to a stranger");
+		}
+		check();
+		// Released: the next registration takes the freed slot.
+		Pallet::release_verifier_snapshot(snapshot);
+		verifier(4, 100);
+		assert_eq!(VerifierSlots::<Test>::get(4).map(|e| e.slot), Some(2));
+		assert_eq!(indexed(), vec![1, 4, 3]);
+		check();
+	});
+}
+
+#[test]
+fn registration_waits_when_every_free_slot_is_in_quarantine() {
+	new_test_ext().execute_with(|| {
+		let leave = |who: u64| {
+			assert_ok!(Pallet::deregister(RuntimeOrigin::signed(who)));
+		};
+		for who in 1..=8u64 {
+			verifier(who, MIN_BOND);
+		}
+		let snapshot = Pallet::snapshot_verifiers().unwrap();
+		// Churn while the snapshot is held: every slot freed since waits, new ones are used.
+		(1..=4).for_each(leave);
+		(9..=12).for_each(|who| verifier(who, MIN_BOND));
+		(5..=8).for_each(leave);
+		(1..=4).for_each(|who| verifier(who, MIN_BOND));
+		assert_eq!(SlotsInUse::<Test>::get(), Pallet::index_capacity());
+		leave(9);
+		assert!(VerifierCount::<Test>::get() < MAX_VERIFIERS);
+		assert_noop!(
+			Pallet::register_verifier(RuntimeOrigin::signed(5), MIN_BOND, caps(), endpoint()),
+			E::TooManyVerifiers
+		);
+		check();
+		// Released: the slot freed first is taken again.
+		Pallet::release_verifier_snapshot(snapshot);
+		verifier(5, MIN_BOND);
+		assert_eq!(VerifierSlots::<Test>::get(5).map(|e| e.slot), Some(1));
+		check();
+	});
+}
+
+#[test]
 fn selection_weight_grows_with_k() {
-	assert!(
-		Pallet::select_verifiers_weight(5).ref_time()
-			> Pallet::select_verifiers_weight(1).ref_time()
-	);
+	let weight = Pallet::select_verifiers_weight;
+	assert!(weight(5, 0).ref_time() > weight(1, 0).ref_time());
+	// The mock counts no time for a read, but the proof grows by the nodes read.
+	assert!(weight(1, 4).proof_size() > weight(1, 0).proof_size(), "excluded accounts cost reads");
 }
 
 #[test]
 fn try_state_detects_a_broken_index_or_hold() {
 	new_test_ext().execute_with(|| {
 		verifier(1, 100);
-		Verifiers::<Test>::kill();
-		assert!(Pallet::do_try_state().is_err());
-		Verifiers::<Test>::put(BoundedVec::try_from(vec![1]).unwrap());
+		verifier(2, 200);
+		let entry = VerifierSlots::<Test>::take(1).unwrap();
+		assert!(Pallet::do_try_state().is_err(), "a verifier missing from the index");
+		VerifierSlots::<Test>::insert(1, IndexEntry { weight: 99, ..entry });
+		assert!(Pallet::do_try_state().is_err(), "a stale weight");
+		VerifierSlots::<Test>::insert(1, entry);
+		check();
+		let root = Pallet::index_capacity();
+		let sane = SelectionTree::<Test>::get(root);
+		SelectionTree::<Test>::mutate(root, |h| h.last_mut().unwrap().1 += 1);
+		assert!(Pallet::do_try_state().is_err(), "a tree node that is not the sum of its slots");
+		SelectionTree::<Test>::insert(root, sane);
+		SlotOwners::<Test>::insert(2, 1);
+		assert!(Pallet::do_try_state().is_err(), "a slot owned by the wrong verifier");
+		SlotOwners::<Test>::insert(2, 2);
 		check();
 		Participants::<Test>::mutate(1, |p| p.as_mut().unwrap().bond = 99);
 		assert!(Pallet::do_try_state().is_err());
@@ -685,10 +843,13 @@ fn random_call_sequences_keep_invariants() {
 		new_test_ext().execute_with(|| {
 			let issuance = Balances::total_issuance();
 			let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+			// Held snapshots with the slot weights recorded (from the participants) when each
+			// was taken.
+			let mut snapshots: Vec<(SnapshotId, Vec<(u32, u128)>)> = Vec::new();
 			for step in 0..40u64 {
 				let who = 1 + rng.below(ACCOUNTS);
 				let amount = rng.below(600);
-				let _ = match rng.below(14) {
+				let _ = match rng.below(16) {
 					0 => Pallet::register_worker(
 						RuntimeOrigin::signed(who),
 						amount,
@@ -735,6 +896,51 @@ fn random_call_sequences_keep_invariants() {
 								assert!(Pallet::is_active_verifier(v, amount) && *v != who);
 							}
 						}
+						// A held snapshot draws exactly what a list of the weights recorded
+						// when it was taken draws (with the same exclusion and replacements).
+						if !snapshots.is_empty() {
+							let pick = rng.below(snapshots.len() as u64) as usize;
+							let (snapshot, recorded) = &snapshots[pick];
+							let excluded = VerifierSlots::<Test>::get(who).map(|e| e.slot);
+							let list = recorded.iter().filter(|(slot, _)| Some(*slot) != excluded);
+							let usable = |slot: &u32| {
+								SlotOwners::<Test>::get(slot).is_some_and(|a| {
+									a != who && Pallet::is_active_verifier(&a, amount)
+								})
+							};
+							let expected = crate::selection::sample_replacing(
+								&mut crate::selection::ListPool::new(list.copied().collect()),
+								&s,
+								k,
+								16,
+								usable,
+							)
+							.map(|slots| {
+								slots.iter().map(|s| SlotOwners::<Test>::get(s).unwrap()).collect()
+							});
+							let got = Pallet::select_verifiers(*snapshot, s, k, &[who], amount);
+							assert_eq!(got.ok(), expected, "seed {seed} step {step}");
+						}
+						Ok(())
+					},
+					13 => {
+						let before = weights_now();
+						if let Ok(id) = Pallet::snapshot_verifiers() {
+							if !snapshots.iter().any(|(h, _)| *h == id) {
+								snapshots.push((id, before));
+							}
+						}
+						Ok(())
+					},
+					14 => {
+						if !snapshots.is_empty() {
+							let i = rng.below(snapshots.len() as u64) as usize;
+							let (id, _) = snapshots[i];
+							Pallet::release_verifier_snapshot(id);
+							if Pallet::verifier_snapshot_holds(id) == 0 {
+								snapshots.remove(i);
+							}
+						}
 						Ok(())
 					},
 					_ => {
@@ -743,6 +949,13 @@ fn random_call_sequences_keep_invariants() {
 					},
 				};
 				Pallet::do_try_state().unwrap_or_else(|e| panic!("seed {seed} step {step}: {e:?}"));
+				for (id, recorded) in &snapshots {
+					let mut now = slot_weights(*id);
+					let later = now.split_off(recorded.len().min(now.len()));
+					assert_eq!(&now, recorded, "seed {seed} step {step}: snapshot {id} changed");
+					let unseen = later.iter().all(|(_, w)| *w == 0);
+					assert!(unseen, "seed {seed}: a slot handed out later has weight in {id}");
+				}
 				for a in 1..=ACCOUNTS {
 					if !Participants::<Test>::contains_key(a) && !Unbonding::<Test>::contains_key(a)
 					{

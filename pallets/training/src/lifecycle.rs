@@ -473,6 +473,16 @@ impl<T: Config> Pallet<T> {
 		task.spec.verifier_count.saturating_mul(2).saturating_add(1)
 	}
 
+	/// Most accounts a draw for `task` excludes: its two parties and every seat of its rounds
+	/// (the first round's, with escalation seats, and the appeal's).
+	pub(crate) fn excluded_from_draws(task: &Task<T>) -> u32 {
+		let v = task.spec.verifier_count;
+		let seats = T::EscalationSeats::get();
+		let first = v.saturating_add(seats);
+		let appeal = Self::appeal_committee_size(task).saturating_add(seats);
+		first.saturating_add(appeal).saturating_add(2)
+	}
+
 	/// What a round of `members` may cost in fees: one per member plus one per escalation
 	/// seat it may need. Held up front (from the requester for the first round, from the
 	/// appellant for the appeal); what nobody earned is released at settlement.
@@ -536,13 +546,15 @@ impl<T: Config> Pallet<T> {
 			Phase::Claimed { .. } => T::WeightInfo::on_initialize_expire_claimed(),
 			Phase::Selecting => {
 				let k = if task.appeal.is_some() { Self::appeal_committee_size(task) } else { v };
+				let excluded = Self::excluded_from_draws(task);
 				T::WeightInfo::on_initialize_select(k)
-					.saturating_add(T::Workers::select_verifiers_weight(k))
+					.saturating_add(T::Workers::select_verifiers_weight(k, excluded))
 			},
 			Phase::Escalating => {
 				let k = T::EscalationSeats::get();
+				let excluded = Self::excluded_from_draws(task);
 				T::WeightInfo::on_initialize_select(k)
-					.saturating_add(T::Workers::select_verifiers_weight(k))
+					.saturating_add(T::Workers::select_verifiers_weight(k, excluded))
 			},
 			// A void round or an escalation snapshots the verifier set for the next draw.
 			Phase::Voting => T::WeightInfo::on_initialize_settle(v)

@@ -45,6 +45,8 @@ impl pallet_compute::Config for Test {
 	type MinBond = ConstU64<100>;
 	type UnbondingDelay = ConstU64<10>;
 	type MaxVerifiers = ConstU32<32>;
+	type MaxHeldSnapshots = ConstU32<8>;
+	type MaxReplacements = ConstU32<32>;
 	type MaxUnbondingChunks = ConstU32<4>;
 	// Large enough that no scenario here meets the caps, which pallet-compute's tests cover:
 	// the draws the tests expect stay those of uncapped stake weights.

@@ -223,9 +223,11 @@ pub trait WorkerRegistry<AccountId, Balance> {
 	fn total_open_assignments() -> u32;
 
 	/// Take a snapshot of the verifier set for a draw whose randomness does not exist yet, or
-	/// share the one already taken in this block: every active verifier with its free bond (up to
-	/// the registry's cap per account) as its weight. The caller holds it until [`Self::release_verifier_snapshot`]. Bond and
-	/// online changes after the snapshot do not change the weights a draw from it uses.
+	/// share the one already taken in this block (or, when the registry holds as many
+	/// snapshots as it can, its newest): every active verifier with its free bond (up to the
+	/// registry's cap per account) as its weight. The caller holds it until
+	/// [`Self::release_verifier_snapshot`]. Bond and online changes after the snapshot do not
+	/// change the weights a draw from it uses.
 	fn snapshot_verifiers() -> Result<SnapshotId, DispatchError>;
 
 	/// Give up one hold of a snapshot; the last one removes it.
@@ -249,6 +251,7 @@ pub trait WorkerRegistry<AccountId, Balance> {
 		min_free_bond: Balance,
 	) -> Result<Vec<AccountId>, DispatchError>;
 
-	/// Upper bound of the weight of one [`Self::select_verifiers`] call picking `k`.
-	fn select_verifiers_weight(k: u32) -> Weight;
+	/// Upper bound of the weight of one [`Self::select_verifiers`] call picking `k` with
+	/// `excluded` accounts in `exclude`.
+	fn select_verifiers_weight(k: u32, excluded: u32) -> Weight;
 }

@@ -41,8 +41,15 @@ parameter_types! {
 	/// Smallest bond of a worker or verifier. Slashes are fractions of the bond, so the bond is
 	/// what makes a fault expensive; task creators may require more per task.
 	pub const MinComputeBond: Balance = 100 * UNITS;
-	/// Verifier selection reads the whole verifier index, so its size bounds that weight.
+	/// Registered verifiers at most. A draw reads `O(log MaxVerifiers)` nodes of the verifier
+	/// index a pick, so this can grow without draws getting heavier than a few more reads.
 	pub const MaxVerifiers: u32 = 256;
+	/// Snapshots of the verifier index held at once (draws waiting for randomness, one
+	/// snapshot a block at most; more share the newest). Bounds each index node's size.
+	pub const MaxHeldSnapshots: u32 = 16;
+	/// Replacement draws one verifier selection may make for picks that cannot take the seat
+	/// before it fails and waits for the next randomness: bounds the weight of a draw.
+	pub const MaxReplacements: u32 = 16;
 	/// Unbonding requests one account may have waiting.
 	pub const MaxUnbondingChunks: u32 = 8;
 	/// Claims and committee seats one account holds at once: a verifier's machine replays its
@@ -272,6 +279,8 @@ macro_rules! impl_marketplace_configs {
 			type MinBond = $crate::marketplace::MinComputeBond;
 			type UnbondingDelay = ComputeUnbondingDelay;
 			type MaxVerifiers = $crate::marketplace::MaxVerifiers;
+			type MaxHeldSnapshots = $crate::marketplace::MaxHeldSnapshots;
+			type MaxReplacements = $crate::marketplace::MaxReplacements;
 			type MaxUnbondingChunks = $crate::marketplace::MaxUnbondingChunks;
 			type MaxAssignments = $crate::marketplace::MaxAssignments;
 			type MaxSelectionWeight = $crate::marketplace::MaxSelectionWeight;

@@ -9,7 +9,7 @@
 //! requester nothing but the replay.
 use super::net::Net;
 use super::trainer::disputed_by_replay;
-use super::verifier::{self, judge, Conduct, Judged};
+use super::verifier::{self, replay_for_appeal, Judged};
 use super::{mlc, NewBlocks};
 use crate::chain::runtime::{
     self,
@@ -18,7 +18,7 @@ use crate::chain::runtime::{
 use crate::chain::runtime::runtime_types::pallet_training::{Decision, Phase};
 use crate::chain::{Balance, Chain, ChainError};
 use crate::error::{Error, Result};
-use mlchain_primitives::training::{Assignment, AssignmentRole, Verdict};
+use mlchain_primitives::training::Verdict;
 use mlchain_primitives::{hash::to_hex, training::TaskId, TaskSpec};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -201,17 +201,8 @@ impl Audit {
                 return Ok(());
             };
             println!("[block {number}] requester: task {id} accepted over a dispute; replaying segments {segments:?} before the appeal window closes");
-            let seat = Assignment {
-                task: id,
-                role: AssignmentRole::Verifier,
-                segments,
-                witnessed: Vec::new(),
-                commit_deadline: 0,
-                reveal_deadline: 0,
-            };
-            let (chain, net) = (chain.clone(), auditor.net.clone());
-            let (dir, threads) = (auditor.dir.join("accept-checks"), auditor.threads);
-            self.replay = Some(tokio::spawn(async move { judge(&chain, &net, &seat, &dir, threads, Conduct::Honest).await }));
+            let dir = auditor.dir.join("accept-checks");
+            self.replay = Some(replay_for_appeal(chain, &auditor.net, id, segments, dir, auditor.threads));
         }
         let Some(replay) = self.replay.take_if(|r| r.is_finished()) else { return Ok(()) };
         let judged = replay.await.map_err(|e| Error::Other(format!("replaying task {id} panicked: {e}")))?;

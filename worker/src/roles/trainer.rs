@@ -9,7 +9,7 @@
 use super::net::Net;
 use super::feasibility::{self, Machine};
 use super::participant::{ensure_registered, Role};
-use super::verifier::{judge, Conduct, Judged};
+use super::verifier::{replay_for_appeal, Judged};
 use super::{drive, mlc, Daemon};
 use crate::chain::runtime::{
     self,
@@ -26,7 +26,7 @@ use codec::Encode;
 use mlchain_primitives::{
     hash::to_hex,
     merkle::merkle_root,
-    training::{run_seed, Assignment, AssignmentRole, TaskId, Verdict},
+    training::{run_seed, TaskId, Verdict},
     Hash,
 };
 use std::collections::{HashMap, HashSet};
@@ -240,10 +240,8 @@ impl Worker {
                 continue;
             };
             println!("[block {number}] worker: task {id} rejected; replaying the disputed segments {segments:?} before appealing");
-            let seat = Assignment { task: id, role: AssignmentRole::Verifier, segments, witnessed: Vec::new(), commit_deadline: 0, reveal_deadline: 0 };
-            let (chain, net) = (chain.clone(), self.net.clone());
             let (dir, threads) = (self.config.work_dir.join("appeal-checks"), self.config.threads);
-            self.appeal_checks.insert(id, tokio::spawn(async move { judge(&chain, &net, &seat, &dir, threads, Conduct::Honest).await }));
+            self.appeal_checks.insert(id, replay_for_appeal(&chain, &self.net, id, segments, dir, threads));
         }
         for id in self.appeal_checks.keys().copied().collect::<Vec<_>>() {
             if !self.appeal_checks[&id].is_finished() {

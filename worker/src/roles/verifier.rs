@@ -265,6 +265,21 @@ pub(super) fn describe(verdict: &Verdict) -> String {
     }
 }
 
+/// Replays `segments` of task `id` in the background exactly as an honest verifier would
+/// (no witnessed segments, no deadlines): what a party checks before it appeals a decision.
+pub(super) fn replay_for_appeal(
+    chain: &Chain,
+    net: &Arc<Net>,
+    id: TaskId,
+    segments: Vec<u32>,
+    dir: PathBuf,
+    threads: usize,
+) -> JoinHandle<Result<Judged>> {
+    let seat = Assignment { task: id, role: AssignmentRole::Verifier, segments, witnessed: Vec::new(), commit_deadline: 0, reveal_deadline: 0 };
+    let (chain, net) = (chain.clone(), net.clone());
+    tokio::spawn(async move { judge(&chain, &net, &seat, &dir, threads, Conduct::Honest).await })
+}
+
 /// Replays the seat's segments and evaluates the final checkpoint: the verdict to commit, or
 /// which segment the worker did not serve usable data for.
 pub(super) async fn judge(

@@ -252,7 +252,9 @@ fn training_deadlines_fit_the_pov_limit() {
 	let (appeal, seats) = (2 * v + 1, configs::EscalationSeats::get());
 	let select = <Compute as WorkerRegistry<AccountId, Balance>>::select_verifiers_weight;
 	let snapshot = <Compute as WorkerRegistry<AccountId, Balance>>::snapshot_verifiers_weight;
-	let draw = |k: u32| W::on_initialize_select(k).saturating_add(select(k));
+	// A draw excludes the task's two parties and every seat of its rounds.
+	let excluded = (v + seats) + (appeal + seats) + 2;
+	let draw = |k: u32| W::on_initialize_select(k).saturating_add(select(k, excluded));
 	// A tally that voids the round (or escalates it) snapshots the verifier set for the redraw.
 	let tally = W::on_initialize_settle(v).saturating_add(snapshot());
 	let heaviest: Weight = [draw(appeal), draw(seats), tally, W::on_initialize_expire_claimed()]
