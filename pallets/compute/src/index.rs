@@ -46,10 +46,9 @@ impl<T: Config> Pallet<T> {
 		p.free_bond().min(T::MaxSelectionWeight::get()).saturated_into()
 	}
 
-	/// Give `who` (a verifier being registered) a slot: the oldest freed slot no held snapshot
-	/// can see the former owner of, else a new one.
+	/// Give `who` (a verifier being registered; the caller has checked `MaxVerifiers`) a slot:
+	/// the oldest freed slot no held snapshot can see the former owner of, else a new one.
 	pub(crate) fn occupy_slot(who: &T::AccountId) -> DispatchResult {
-		ensure!(VerifierCount::<T>::get() < T::MaxVerifiers::get(), Error::<T>::TooManyVerifiers);
 		let oldest_held = VerifierSnapshots::<T>::get().first().map(|s| s.id);
 		let (head, tail) = FreedSlotQueue::<T>::get();
 		let reusable = (head < tail)
